@@ -1,0 +1,50 @@
+# Two commands set everything up: `make demo` and `make test`.
+# Only python3 and make are assumed; uv is bootstrapped into .venv when missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(BIN)/uv)
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo test lint format serve clean-data messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python $(if $(filter $(BIN)/uv,$(UV)),$(BIN)/uv)
+	$(UV) sync --frozen --quiet --python $(BIN)/python
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	PORT=$(PORT) $(BIN)/masthead demo --serve
+
+serve: install
+	$(BIN)/masthead serve --bind 127.0.0.1:$(PORT) --with-worker
+
+test: install
+	set -a && source .env.test && set +a && $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	set -a && source .env.test && set +a && $(BIN)/masthead manage makemigrations --check --dry-run
+	MASTHEAD_ENV=production MASTHEAD_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+		MASTHEAD_ALLOWED_HOSTS=example.org MASTHEAD_DATA_DIR=var/lint \
+		$(BIN)/masthead manage check --deploy --fail-level WARNING
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	cd src/masthead && ../../$(BIN)/masthead manage makemessages -l es --ignore '*/migrations/*' && ../../$(BIN)/masthead manage compilemessages
+
+clean-data:
+	rm -rf var

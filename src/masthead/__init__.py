@@ -1,0 +1,1 @@
+"""Masthead: a self-hosted platform for independent, reader-funded publications."""

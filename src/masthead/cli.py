@@ -1,0 +1,129 @@
+"""The ``masthead`` command: demo, serve, worker and manage.
+
+Errors in settings (a bad DATABASE_URL, an unwritable data folder) end the command with
+one clear line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> None:
+    print(f"masthead: error: {message}", file=sys.stderr)  # noqa: T201
+    raise SystemExit(2)
+
+
+def _manage(args: Sequence[str]) -> None:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["masthead manage", *args])
+
+
+def _check_database() -> None:
+    from django.db import connection
+    from django.db.utils import Error
+
+    try:
+        connection.ensure_connection()
+    except Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        _fail(f"cannot connect to the database: {first_line}")
+
+
+def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
+    """Collect static files, then run gunicorn (and the task worker beside it)."""
+    _check_database()
+    _manage(["collectstatic", "--noinput", "--verbosity", "0"])
+    worker = None
+    if with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])  # noqa: S603
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "masthead.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+    ]
+    print(f"Serving on http://{bind} (Ctrl+C to stop)", flush=True)  # noqa: T201
+    server = subprocess.Popen(command)  # noqa: S603
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        server.send_signal(signal.SIGTERM)
+        code = server.wait()
+    finally:
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait()
+    raise SystemExit(code)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        _setup_django()
+        _manage(argv[1:])
+        return
+
+    parser = argparse.ArgumentParser(prog="masthead", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="set up the data folder and load the demo publication")
+    demo.add_argument("--articles", type=int, default=0, help="also generate N synthetic articles")
+    demo.add_argument("--serve", action="store_true", help="then serve it with a worker")
+    demo.add_argument("--bind", default=f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+
+    serve_cmd = commands.add_parser("serve", help="serve the site with gunicorn and WhiteNoise")
+    serve_cmd.add_argument("--bind", default=f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+    serve_cmd.add_argument("--workers", type=int, default=2)
+    serve_cmd.add_argument("--with-worker", action="store_true", help="also run the task worker")
+
+    commands.add_parser("worker", help="run the background task worker")
+    commands.add_parser("manage", help="run any Django or Wagtail management command")
+
+    args = parser.parse_args(argv)
+    if getattr(args, "workers", 1) < 1:
+        parser.error("--workers must be at least 1")
+    if getattr(args, "articles", 0) < 0:
+        parser.error("--articles must be zero or more")
+    _setup_django()
+
+    if args.command == "demo":
+        _check_database()
+        _manage(["migrate", "--noinput", "--verbosity", "0"])
+        _manage(["load_demo", *(["--articles", str(args.articles)] if args.articles else [])])
+        if args.serve:
+            serve(bind=args.bind, workers=2, with_worker=True)
+    elif args.command == "serve":
+        serve(bind=args.bind, workers=args.workers, with_worker=args.with_worker)
+    elif args.command == "worker":
+        _check_database()
+        _manage(["db_worker"])
+
+
+if __name__ == "__main__":
+    main()

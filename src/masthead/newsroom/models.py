@@ -1,0 +1,422 @@
+"""What is published: pages (home, section, article), contributors and publication settings."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
+
+from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
+
+WORDS_PER_MINUTE = 230
+_WORD = re.compile(r"\w+")
+
+
+class Contributor(TranslatableMixin, index.Indexed, ClusterableModel):
+    """A person or a collective (an editorial board) who writes, or is interviewed.
+
+    Translatable, so each language carries its own role and bio; translations share
+    a ``translation_key`` and usually the slug.
+    """
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        COLLECTIVE = "collective", _("Collective")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    role = models.CharField(
+        _("role"), max_length=200, blank=True, help_text=_("E.g. Editor, Philosophy teacher.")
+    )
+    bio = RichTextField(_("bio"), features=PARAGRAPH_FEATURES, blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+        InlinePanel("members", label=_("Members (for a collective)")),
+        InlinePanel("links", label=_("Links")),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("locale"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("contributor")
+        verbose_name_plural = _("contributors")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["locale", "slug"], name="contributor_slug_per_locale")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == self.Kind.COLLECTIVE
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+        from django.utils import translation
+
+        with translation.override(self.locale.language_code):
+            return reverse("discovery:contributor", kwargs={"slug": self.slug})
+
+
+class CollectiveMember(Orderable):
+    collective = ParentalKey(Contributor, on_delete=models.CASCADE, related_name="members")
+    member = models.ForeignKey(
+        Contributor,
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+
+    panels = [FieldPanel("member")]
+
+    def clean(self) -> None:
+        if self.member_id and self.member_id == self.collective_id:
+            raise ValidationError({"member": _("A collective cannot be its own member.")})
+
+
+class ContributorLink(Orderable):
+    contributor = ParentalKey(Contributor, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(_("label"), max_length=100)
+    url = models.URLField(_("URL"))
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")])]
+
+
+class HomePage(Page):
+    """The front page of one language: a root under Wagtail's root page."""
+
+    intro = models.TextField(_("intro"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["newsroom.SectionPage"]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
+        from masthead.discovery import queries
+
+        context = super().get_context(request, *args, **kwargs)
+        context["lead_articles"] = queries.latest_articles(locale=self.locale, limit=7)
+        context["sections"] = queries.sections_with_latest(home=self, per_section=4)
+        return context
+
+
+class SectionPage(Page):
+    """A section such as Interviews or Latin America; lists its articles, newest first."""
+
+    intro = models.TextField(_("intro"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["newsroom.HomePage"]
+    subpage_types = ["newsroom.ArticlePage"]
+
+    class Meta:
+        verbose_name = _("section")
+
+    def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
+        from masthead.discovery import queries
+
+        context = super().get_context(request, *args, **kwargs)
+        context["page_obj"] = queries.paginate(
+            queries.section_articles(self), page=request.GET.get("page")
+        )
+        context["latest"] = queries.latest_articles(locale=self.locale, limit=5)
+        return context
+
+
+class ArticleTopic(TaggedItemBase):
+    content_object = ParentalKey(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, related_name="topic_items"
+    )
+
+
+class ArticlePage(Page):
+    """An article, essay, report or long interview."""
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", _("Interview")
+        ESSAY = "essay", _("Essay")
+        REPORT = "report", _("Report")
+        ANALYSIS = "analysis", _("Analysis")
+        NEWS = "news", _("News")
+        OPINION = "opinion", _("Opinion")
+
+    standfirst = models.TextField(
+        _("standfirst"), max_length=1500, help_text=_("The paragraph under the headline.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS)
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_alt = models.CharField(
+        _("hero image alternative text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Required with a hero image: describe it for readers who cannot see it."),
+    )
+    hero_credit = models.CharField(_("hero image credit"), max_length=200, blank=True)
+    hero_caption = models.CharField(_("hero image caption"), max_length=500, blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    topics = ClusterTaggableManager(through=ArticleTopic, blank=True, verbose_name=_("topics"))
+    updated_at = models.DateTimeField(
+        _("last updated"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the article has been substantively updated; shown to readers."),
+    )
+    syndication_name = models.CharField(
+        _("first published by"),
+        max_length=200,
+        blank=True,
+        help_text=_("The partner publication that first published this piece."),
+    )
+    syndication_url = models.URLField(
+        _("original URL"),
+        blank=True,
+        help_text=_("Emitted as the canonical link, so search engines credit the original."),
+    )
+    subject_note = RichTextField(
+        _("note on the interviewee"),
+        features=INLINE_FEATURES,
+        blank=True,
+        help_text=_("Optional extra line under the interviewee's bio."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("standfirst"),
+        FieldPanel("kind"),
+        InlinePanel("bylines", label=_("Byline"), min_num=0),
+        InlinePanel("subjects", label=_("Interviewees")),
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_alt"),
+                FieldPanel("hero_credit"),
+                FieldPanel("hero_caption"),
+            ],
+            heading=_("Hero image"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("subject_note"),
+    ]
+    promote_panels = [
+        *Page.promote_panels,
+        FieldPanel("topics"),
+        FieldPanel("updated_at"),
+        MultiFieldPanel(
+            [FieldPanel("syndication_name"), FieldPanel("syndication_url")],
+            heading=_("Syndication"),
+        ),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.RelatedFields("bylines", [index.RelatedFields("contributor", [index.SearchField("name")])]),
+        index.RelatedFields("subjects", [index.RelatedFields("contributor", [index.SearchField("name")])]),
+        index.FilterField("kind"),
+        index.FilterField("first_published_at"),
+    ]
+    parent_page_types = ["newsroom.SectionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.hero_image_id and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": _("A hero image needs alternative text.")})
+        if self.syndication_url and not self.syndication_name.strip():
+            raise ValidationError(
+                {"syndication_name": _("Name the publication the original URL belongs to.")}
+            )
+
+    @property
+    def body_text(self) -> str:
+        """The body as plain text: for reading time, search snippets and feed summaries."""
+        parts = [self.standfirst]
+        for block in self.body:
+            if block.block_type == "exchange":
+                parts.extend(str(turn["text"]) for turn in block.value["turns"])
+            elif block.block_type == "paragraph":
+                parts.append(str(block.value))
+            elif block.block_type == "pull_quote":
+                parts.append(block.value["quote"])
+            elif block.block_type == "heading":
+                parts.append(block.value["text"])
+        return strip_tags(" ".join(parts))
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(len(_WORD.findall(self.body_text)) / WORDS_PER_MINUTE))
+
+    def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
+        from masthead.discovery import queries
+
+        context = super().get_context(request, *args, **kwargs)
+        context["bylines"] = queries.byline_contributors(self)
+        context["subjects"] = queries.subject_contributors(self)
+        context["related"] = queries.related_articles(self, limit=4)
+        context["latest"] = queries.latest_articles(locale=self.locale, limit=5, exclude=self)
+        context["translations"] = queries.page_translations(self)
+        return context
+
+
+class ArticleByline(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="bylines")
+    contributor = models.ForeignKey(
+        Contributor, verbose_name=_("contributor"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    panels = [FieldPanel("contributor")]
+
+
+class ArticleSubject(Orderable):
+    """An interviewee: named apart from the byline, with their bio boxed under the article."""
+
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="subjects")
+    contributor = models.ForeignKey(
+        Contributor, verbose_name=_("interviewee"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    panels = [FieldPanel("contributor")]
+
+
+@register_setting(icon="site")
+class PublicationSettings(BaseSiteSetting):
+    """Name, logo and the links of the page furniture.
+
+    The texts readers see live in ``PublicationText``, one per language, because Wagtail's
+    site settings are not translatable.
+    """
+
+    name = models.CharField(_("publication name"), max_length=120, default="Masthead")
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    patron_url = models.URLField(_("patron link"), blank=True)
+    donate_url = models.URLField(_("donation link"), blank=True)
+    newsletter_url = models.URLField(
+        _("newsletter sign-up link"),
+        blank=True,
+        help_text=_("Where the newsletter box sends readers; empty: to the RSS feed."),
+    )
+    telegram_url = models.URLField(_("Telegram channel"), blank=True)
+    whatsapp_url = models.URLField(_("WhatsApp channel"), blank=True)
+    subscription_url = models.URLField(_("annual subscription link"), blank=True)
+    campaign_url = models.URLField(_("fund-raising campaign link"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("logo"),
+        MultiFieldPanel(
+            [
+                FieldPanel("patron_url"),
+                FieldPanel("donate_url"),
+                FieldPanel("subscription_url"),
+                FieldPanel("campaign_url"),
+            ],
+            heading=_("Support"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("newsletter_url"), FieldPanel("telegram_url"), FieldPanel("whatsapp_url")],
+            heading=_("Newsletter and channels"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("publication settings")
+
+
+class PublicationText(TranslatableMixin, models.Model):
+    """The publication's furniture texts in one language (tagline, appeals, blurbs)."""
+
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    support_heading = models.CharField(_("support heading"), max_length=120, blank=True)
+    support_appeal = models.TextField(_("support appeal"), blank=True)
+    patron_label = models.CharField(_("patron link label"), max_length=120, blank=True)
+    newsletter_heading = models.CharField(_("newsletter heading"), max_length=120, blank=True)
+    newsletter_blurb = models.TextField(_("newsletter blurb"), blank=True)
+    channels_heading = models.CharField(_("channels heading"), max_length=120, blank=True)
+    channels_blurb = models.TextField(_("channels blurb"), blank=True)
+    subscription_heading = models.CharField(_("subscription heading"), max_length=120, blank=True)
+    subscription_text = models.TextField(_("annual subscription text"), blank=True)
+    campaign_heading = models.CharField(_("campaign heading"), max_length=120, blank=True)
+    campaign_text = models.TextField(_("fund-raising campaign text"), blank=True)
+
+    panels = [
+        FieldPanel("tagline"),
+        MultiFieldPanel(
+            [FieldPanel("support_heading"), FieldPanel("support_appeal"), FieldPanel("patron_label")],
+            heading=_("Support appeal"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("newsletter_heading"), FieldPanel("newsletter_blurb")],
+            heading=_("Newsletter"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("channels_heading"), FieldPanel("channels_blurb")], heading=_("Channels")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("subscription_heading"), FieldPanel("subscription_text")],
+            heading=_("Annual subscription"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("campaign_heading"), FieldPanel("campaign_text")],
+            heading=_("Fund-raising campaign"),
+        ),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("publication texts")
+        verbose_name_plural = _("publication texts")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} ({self.locale})"

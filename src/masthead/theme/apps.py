@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ThemeConfig(AppConfig):
+    name = "masthead.theme"
+    label = "theme"
+    verbose_name = _("Theme")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,159 @@
+"""Shared fixtures: a small two-language publication, built once per test session.
+
+Every test runs inside a transaction that is rolled back, so tests may change what they
+are given without affecting the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Site
+
+from masthead.newsroom import services
+from masthead.newsroom.models import ArticlePage, Contributor
+
+
+def _paragraph(text: str) -> dict:
+    return {"type": "paragraph", "value": f"<p>{text}</p>"}
+
+
+def _exchange(*turns: tuple[str, object, str]) -> dict:
+    return {
+        "type": "exchange",
+        "value": {
+            "turns": [
+                {
+                    "kind": kind,
+                    "speaker": speaker.pk if isinstance(speaker, Contributor) else None,
+                    "speaker_name": "" if isinstance(speaker, Contributor) else speaker,
+                    "text": f"<p>{text}</p>",
+                }
+                for kind, speaker, text in turns
+            ]
+        },
+    }
+
+
+def build_publication() -> SimpleNamespace:
+    """The fixture publication: en and es homes, two sections, a board of five, articles."""
+    locales = services.ensure_locales(["en", "es"])
+    en, es = locales["en"], locales["es"]
+    home = services.create_home(title="The Test Gazette", slug="home", locale=en)
+    home_es = services.translate_page(home, locale=es, title="La Gaceta de Prueba")
+    interviews = services.create_section(home=home, title="Interviews", slug="interviews")
+    analysis = services.create_section(home=home, title="Analysis", slug="analysis")
+    interviews_es = services.translate_page(interviews, locale=es, title="Entrevistas")
+
+    members = [
+        services.create_contributor(name=name, slug=name.lower().replace(" ", "-"), locale=en)
+        for name in ["Ada Quispe", "Bruno Valle", "Clara Ito", "Dario Mena", "Irene Sol"]
+    ]
+    board = services.create_contributor(
+        name="The Gazette Board", slug="board", locale=en, kind=Contributor.Kind.COLLECTIVE,
+        members=members,
+    )
+    members_es = [
+        services.create_contributor(name=m.name, slug=m.slug, locale=es, translation_of=m)
+        for m in members
+    ]
+    board_es = services.create_contributor(
+        name="La Junta de la Gaceta", slug="board", locale=es, kind=Contributor.Kind.COLLECTIVE,
+        members=members_es, translation_of=board,
+    )
+    subject = services.create_contributor(
+        name="Tomas Arce", slug="tomas-arce", locale=en, role="Philosophy teacher",
+        bio="<p>Tomas Arce teaches philosophy in a coastal city.</p>",
+    )
+    subject_es = services.create_contributor(
+        name="Tomas Arce", slug="tomas-arce", locale=es, role="Profesor de filosofía",
+        bio="<p>Tomas Arce enseña filosofía en una ciudad costera.</p>", translation_of=subject,
+    )
+    writer = services.create_contributor(name="Nora Field", slug="nora-field", locale=en)
+
+    now = timezone.now()
+    flagship = services.create_article(
+        section=interviews,
+        draft=services.ArticleDraft(
+            title="Salt and Silver: A Conversation", slug="salt-and-silver",
+            standfirst="A teacher of philosophy on the long history of his country's mines.",
+            kind=ArticlePage.Kind.INTERVIEW, bylines=[board], subjects=[subject],
+            topics=["mining", "history"], first_published_at=now - dt.timedelta(days=1),
+            body=[
+                _paragraph("An introduction about quarries and the word zanzibarite."),
+                _exchange(
+                    ("question", board, "How did the mines shape the republic?"),
+                    ("answer", subject, "Slowly, and then all at once."),
+                ),
+            ],
+        ),
+    )
+    flagship_es = services.translate_article(
+        flagship, locale=es,
+        draft=services.ArticleDraft(
+            title="Sal y plata: una conversación", slug="sal-y-plata",
+            standfirst="Un profesor de filosofía sobre la larga historia minera de su país.",
+            kind=ArticlePage.Kind.INTERVIEW, bylines=[board_es], subjects=[subject_es],
+            topics=["minería"], first_published_at=now - dt.timedelta(days=1),
+            body=[_paragraph("Una introducción sobre canteras.")],
+        ),
+    )
+    others = [
+        services.create_article(
+            section=analysis if i % 2 else interviews,
+            draft=services.ArticleDraft(
+                title=f"Dispatch number {i}", slug=f"dispatch-{i}",
+                standfirst=f"The standfirst of dispatch {i}.",
+                bylines=[writer], topics=["mining"] if i < 3 else ["labour"],
+                first_published_at=now - dt.timedelta(days=2 + i),
+                body=[_paragraph(f"Body text of dispatch {i}.")],
+            ),
+        )
+        for i in range(6)
+    ]
+    draft = services.create_article(
+        section=analysis, publish=False,
+        draft=services.ArticleDraft(
+            title="Unpublished draft about quarries", slug="secret-draft",
+            standfirst="Not for readers yet.", bylines=[writer], topics=["mining"],
+            body=[_paragraph("A draft body mentioning zanzibarite.")],
+        ),
+    )
+    services.configure_publication(
+        site=Site.objects.get(is_default_site=True), name="The Test Gazette",
+        patron_url="https://patrons.example.org/gazette",
+        telegram_url="https://t.me/example_gazette",
+        whatsapp_url="https://whatsapp.com/channel/example",
+        texts={
+            "en": {"tagline": "News from the coast", "support_appeal": "Readers fund us."},
+            "es": {"tagline": "Noticias de la costa", "support_appeal": "Nos financian los lectores."},
+        },
+    )
+    return SimpleNamespace(
+        en=en, es=es, home=home, home_es=home_es, interviews=interviews, analysis=analysis,
+        interviews_es=interviews_es, members=members, board=board, board_es=board_es,
+        subject=subject, writer=writer, flagship=flagship, flagship_es=flagship_es,
+        others=others, draft=draft,
+    )
+
+
+@pytest.fixture(scope="session")
+def _publication_ids(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        built = build_publication()
+    return {name: value for name, value in vars(built).items()}
+
+
+@pytest.fixture
+def publication(_publication_ids, db):
+    """The fixture publication (see ``build_publication``), fresh from the database."""
+    fresh = {}
+    for name, value in _publication_ids.items():
+        if isinstance(value, list):
+            fresh[name] = [type(v).objects.get(pk=v.pk) for v in value]
+        else:
+            fresh[name] = type(value).objects.get(pk=value.pk)
+    return SimpleNamespace(**fresh)
