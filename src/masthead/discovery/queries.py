@@ -147,3 +147,8 @@ def paginate(queryset: QuerySet, *, page: str | None, per_page: int = PER_PAGE) 
         return Paginator(queryset, per_page, allow_empty_first_page=True).page(int(raw))
     except (EmptyPage, PageNotAnInteger):
         raise Http404("Invalid page number") from None
+
+
+def articles_for_cards(ids: list[int]) -> dict[int, ArticlePage]:
+    """Articles by id with what a card shows, for ids found elsewhere (search)."""
+    return _with_card_data(ArticlePage.objects.filter(pk__in=ids)).in_bulk()
