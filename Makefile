@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	set -a && source .env.test && set +a && $(BIN)/masthead manage makemigrations --check --dry-run
 	MASTHEAD_ENV=production MASTHEAD_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-		MASTHEAD_ALLOWED_HOSTS=example.org MASTHEAD_DATA_DIR=var/lint \
+		MASTHEAD_ALLOWED_HOSTS=example.org MASTHEAD_BASE_URL=https://example.org MASTHEAD_DATA_DIR=var/lint \
 		$(BIN)/masthead manage check --deploy --fail-level WARNING
 
 format: install

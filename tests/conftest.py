@@ -53,7 +53,10 @@ def build_publication() -> SimpleNamespace:
         for name in ["Ada Quispe", "Bruno Valle", "Clara Ito", "Dario Mena", "Irene Sol"]
     ]
     board = services.create_contributor(
-        name="The Gazette Board", slug="board", locale=en, kind=Contributor.Kind.COLLECTIVE,
+        name="The Gazette Board",
+        slug="board",
+        locale=en,
+        kind=Contributor.Kind.COLLECTIVE,
         members=members,
     )
     members_es = [
@@ -61,16 +64,27 @@ def build_publication() -> SimpleNamespace:
         for m in members
     ]
     board_es = services.create_contributor(
-        name="La Junta de la Gaceta", slug="board", locale=es, kind=Contributor.Kind.COLLECTIVE,
-        members=members_es, translation_of=board,
+        name="La Junta de la Gaceta",
+        slug="board",
+        locale=es,
+        kind=Contributor.Kind.COLLECTIVE,
+        members=members_es,
+        translation_of=board,
     )
     subject = services.create_contributor(
-        name="Tomas Arce", slug="tomas-arce", locale=en, role="Philosophy teacher",
+        name="Tomas Arce",
+        slug="tomas-arce",
+        locale=en,
+        role="Philosophy teacher",
         bio="<p>Tomas Arce teaches philosophy in a coastal city.</p>",
     )
     subject_es = services.create_contributor(
-        name="Tomas Arce", slug="tomas-arce", locale=es, role="Profesor de filosofía",
-        bio="<p>Tomas Arce enseña filosofía en una ciudad costera.</p>", translation_of=subject,
+        name="Tomas Arce",
+        slug="tomas-arce",
+        locale=es,
+        role="Profesor de filosofía",
+        bio="<p>Tomas Arce enseña filosofía en una ciudad costera.</p>",
+        translation_of=subject,
     )
     writer = services.create_contributor(name="Nora Field", slug="nora-field", locale=en)
 
@@ -78,10 +92,14 @@ def build_publication() -> SimpleNamespace:
     flagship = services.create_article(
         section=interviews,
         draft=services.ArticleDraft(
-            title="Salt and Silver: A Conversation", slug="salt-and-silver",
+            title="Salt and Silver: A Conversation",
+            slug="salt-and-silver",
             standfirst="A teacher of philosophy on the long history of his country's mines.",
-            kind=ArticlePage.Kind.INTERVIEW, bylines=[board], subjects=[subject],
-            topics=["mining", "history"], first_published_at=now - dt.timedelta(days=1),
+            kind=ArticlePage.Kind.INTERVIEW,
+            bylines=[board],
+            subjects=[subject],
+            topics=["mining", "history"],
+            first_published_at=now - dt.timedelta(days=1),
             body=[
                 _paragraph("An introduction about quarries and the word zanzibarite."),
                 _exchange(
@@ -92,12 +110,17 @@ def build_publication() -> SimpleNamespace:
         ),
     )
     flagship_es = services.translate_article(
-        flagship, locale=es,
+        flagship,
+        locale=es,
         draft=services.ArticleDraft(
-            title="Sal y plata: una conversación", slug="sal-y-plata",
+            title="Sal y plata: una conversación",
+            slug="sal-y-plata",
             standfirst="Un profesor de filosofía sobre la larga historia minera de su país.",
-            kind=ArticlePage.Kind.INTERVIEW, bylines=[board_es], subjects=[subject_es],
-            topics=["minería"], first_published_at=now - dt.timedelta(days=1),
+            kind=ArticlePage.Kind.INTERVIEW,
+            bylines=[board_es],
+            subjects=[subject_es],
+            topics=["minería"],
+            first_published_at=now - dt.timedelta(days=1),
             body=[_paragraph("Una introducción sobre canteras.")],
         ),
     )
@@ -105,9 +128,11 @@ def build_publication() -> SimpleNamespace:
         services.create_article(
             section=analysis if i % 2 else interviews,
             draft=services.ArticleDraft(
-                title=f"Dispatch number {i}", slug=f"dispatch-{i}",
+                title=f"Dispatch number {i}",
+                slug=f"dispatch-{i}",
                 standfirst=f"The standfirst of dispatch {i}.",
-                bylines=[writer], topics=["mining"] if i < 3 else ["labour"],
+                bylines=[writer],
+                topics=["mining"] if i < 3 else ["labour"],
                 first_published_at=now - dt.timedelta(days=2 + i),
                 body=[_paragraph(f"Body text of dispatch {i}.")],
             ),
@@ -115,28 +140,48 @@ def build_publication() -> SimpleNamespace:
         for i in range(6)
     ]
     draft = services.create_article(
-        section=analysis, publish=False,
+        section=analysis,
+        publish=False,
         draft=services.ArticleDraft(
-            title="Unpublished draft about quarries", slug="secret-draft",
-            standfirst="Not for readers yet.", bylines=[writer], topics=["mining"],
+            title="Unpublished draft about quarries",
+            slug="secret-draft",
+            standfirst="Not for readers yet.",
+            bylines=[writer],
+            topics=["mining"],
             body=[_paragraph("A draft body mentioning zanzibarite.")],
         ),
     )
     services.configure_publication(
-        site=Site.objects.get(is_default_site=True), name="The Test Gazette",
+        site=Site.objects.get(is_default_site=True),
+        name="The Test Gazette",
         patron_url="https://patrons.example.org/gazette",
         telegram_url="https://t.me/example_gazette",
         whatsapp_url="https://whatsapp.com/channel/example",
         texts={
             "en": {"tagline": "News from the coast", "support_appeal": "Readers fund us."},
-            "es": {"tagline": "Noticias de la costa", "support_appeal": "Nos financian los lectores."},
+            "es": {
+                "tagline": "Noticias de la costa",
+                "support_appeal": "Nos financian los lectores.",
+            },
         },
     )
     return SimpleNamespace(
-        en=en, es=es, home=home, home_es=home_es, interviews=interviews, analysis=analysis,
-        interviews_es=interviews_es, members=members, board=board, board_es=board_es,
-        subject=subject, writer=writer, flagship=flagship, flagship_es=flagship_es,
-        others=others, draft=draft,
+        en=en,
+        es=es,
+        home=home,
+        home_es=home_es,
+        interviews=interviews,
+        analysis=analysis,
+        interviews_es=interviews_es,
+        members=members,
+        board=board,
+        board_es=board_es,
+        subject=subject,
+        writer=writer,
+        flagship=flagship,
+        flagship_es=flagship_es,
+        others=others,
+        draft=draft,
     )
 
 
@@ -144,7 +189,7 @@ def build_publication() -> SimpleNamespace:
 def _publication_ids(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         built = build_publication()
-    return {name: value for name, value in vars(built).items()}
+    return dict(vars(built).items())
 
 
 @pytest.fixture

@@ -53,7 +53,7 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
     _manage(["collectstatic", "--noinput", "--verbosity", "0"])
     worker = None
     if with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])
     command = [
         sys.executable,
         "-m",

@@ -29,10 +29,14 @@ def _prepare_data_dir(path: Path) -> None:
     """Create the data folder, or fail with one line that names it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ImproperlyConfigured(f"MASTHEAD_DATA_DIR={path} is not a directory") from None
     except OSError as exc:
         raise ImproperlyConfigured(
             f"MASTHEAD_DATA_DIR={path} cannot be created: {exc.strerror}"
         ) from None
+    if not path.is_dir():
+        raise ImproperlyConfigured(f"MASTHEAD_DATA_DIR={path} is not a directory")
     if not os.access(path, os.W_OK | os.X_OK):
         raise ImproperlyConfigured(f"MASTHEAD_DATA_DIR={path} is not writable")
 
@@ -123,12 +127,18 @@ TEMPLATES = [
 ]
 
 # Database: SQLite in the data folder unless DATABASE_URL names another engine.
+_database_url = env("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'masthead.sqlite3'}")
+_scheme = _database_url.partition("://")[0]
+if _scheme not in {"sqlite", "postgres", "postgresql", "pgsql", "postgis"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must start with sqlite:// or postgres:// (got {_scheme or 'nothing'}://)"
+    )
 try:
-    DATABASES = {
-        "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'masthead.sqlite3'}")
-    }
+    DATABASES = {"default": env.db_url_config(_database_url)}
 except (ImproperlyConfigured, KeyError, ValueError) as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Masthead can use: {exc}") from None
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Masthead can use: {exc}"
+    ) from None
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers and the worker run beside a writer; IMMEDIATE avoids
     # "database is locked" upgrades from read to write locks.
@@ -193,6 +203,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 WAGTAIL_SITE_NAME = env("MASTHEAD_SITE_NAME", default="Masthead")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

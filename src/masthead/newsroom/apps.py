@@ -7,3 +7,6 @@ class NewsroomConfig(AppConfig):
     label = "newsroom"
     verbose_name = _("Newsroom")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from masthead import checks  # noqa: F401 (registers the deploy checks)

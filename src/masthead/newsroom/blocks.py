@@ -82,7 +82,11 @@ class TurnBlock(blocks.StructBlock):
             raise blocks.StructBlockValidationError(
                 block_errors={
                     "speaker_name": ErrorList(
-                        [ValidationError(_("Name the speaker: choose a contributor or type a name."))]
+                        [
+                            ValidationError(
+                                _("Name the speaker: choose a contributor or type a name.")
+                            )
+                        ]
                     )
                 }
             )
@@ -100,7 +104,9 @@ class ExchangeBlock(blocks.StructBlock):
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
-        features=PARAGRAPH_FEATURES, label=_("Paragraph"), template="newsroom/blocks/paragraph.html"
+        features=PARAGRAPH_FEATURES,
+        label=_("Paragraph"),
+        template="newsroom/blocks/paragraph.html",
     )
     heading = HeadingBlock(label=_("Heading"))
     image = FigureBlock(label=_("Image"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 # Spanish writes "e" instead of "y" before a word that starts with the sound /i/
 # ("Ana e Inés", "padre e hijo") but not before a diphthong ("agua y hielo").

@@ -253,8 +253,12 @@ class ArticlePage(Page):
         *Page.search_fields,
         index.SearchField("standfirst"),
         index.SearchField("body"),
-        index.RelatedFields("bylines", [index.RelatedFields("contributor", [index.SearchField("name")])]),
-        index.RelatedFields("subjects", [index.RelatedFields("contributor", [index.SearchField("name")])]),
+        index.RelatedFields(
+            "bylines", [index.RelatedFields("contributor", [index.SearchField("name")])]
+        ),
+        index.RelatedFields(
+            "subjects", [index.RelatedFields("contributor", [index.SearchField("name")])]
+        ),
         index.FilterField("kind"),
         index.FilterField("first_published_at"),
     ]
@@ -394,7 +398,11 @@ class PublicationText(TranslatableMixin, models.Model):
     panels = [
         FieldPanel("tagline"),
         MultiFieldPanel(
-            [FieldPanel("support_heading"), FieldPanel("support_appeal"), FieldPanel("patron_label")],
+            [
+                FieldPanel("support_heading"),
+                FieldPanel("support_appeal"),
+                FieldPanel("patron_label"),
+            ],
             heading=_("Support appeal"),
         ),
         MultiFieldPanel(

@@ -34,8 +34,15 @@ def ensure_locales(language_codes: Sequence[str]) -> dict[str, Locale]:
 
 
 @transaction.atomic
-def create_home(*, title: str, slug: str, locale: Locale, hostname: str = "localhost",
-                port: int = 80, intro: str = "") -> HomePage:
+def create_home(
+    *,
+    title: str,
+    slug: str,
+    locale: Locale,
+    hostname: str = "localhost",
+    port: int = 80,
+    intro: str = "",
+) -> HomePage:
     """Create the home page of ``locale`` under Wagtail's root.
 
     The first home becomes the default site's root, replacing Wagtail's welcome page.
@@ -54,8 +61,9 @@ def create_home(*, title: str, slug: str, locale: Locale, hostname: str = "local
     root.add_child(instance=home)
     home.save_revision().publish()
     if site is None:
-        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
-                            site_name=title)
+        Site.objects.create(
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=title
+        )
     elif welcome is not None or site.root_page_id == root.pk:
         site.root_page = home
         site.site_name = title
@@ -84,14 +92,23 @@ def create_section(*, home: HomePage, title: str, slug: str, intro: str = "") ->
 
 
 @transaction.atomic
-def create_contributor(*, name: str, slug: str, locale: Locale, role: str = "", bio: str = "",
-                       kind: str = Contributor.Kind.PERSON, photo: object = None,
-                       members: Sequence[Contributor] = (),
-                       links: Sequence[tuple[str, str]] = (),
-                       translation_of: Contributor | None = None) -> Contributor:
+def create_contributor(
+    *,
+    name: str,
+    slug: str,
+    locale: Locale,
+    role: str = "",
+    bio: str = "",
+    kind: str = Contributor.Kind.PERSON,
+    photo: object = None,
+    members: Sequence[Contributor] = (),
+    links: Sequence[tuple[str, str]] = (),
+    translation_of: Contributor | None = None,
+) -> Contributor:
     """Create a contributor; with ``translation_of``, as that contributor's translation."""
-    contributor = Contributor(name=name, slug=slug, locale=locale, role=role, bio=bio, kind=kind,
-                              photo=photo)
+    contributor = Contributor(
+        name=name, slug=slug, locale=locale, role=role, bio=bio, kind=kind, photo=photo
+    )
     if translation_of is not None:
         contributor.translation_key = translation_of.translation_key
     contributor.members = [CollectiveMember(member=m) for m in members]
@@ -125,9 +142,21 @@ class ArticleDraft:
 
 
 def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
-    for name in ("title", "slug", "standfirst", "kind", "body", "hero_image", "hero_alt",
-                 "hero_credit", "hero_caption", "updated_at", "syndication_name",
-                 "syndication_url", "search_description"):
+    for name in (
+        "title",
+        "slug",
+        "standfirst",
+        "kind",
+        "body",
+        "hero_image",
+        "hero_alt",
+        "hero_credit",
+        "hero_caption",
+        "updated_at",
+        "syndication_name",
+        "syndication_url",
+        "search_description",
+    ):
         setattr(article, name, getattr(draft, name))
     article.bylines = [ArticleByline(contributor=c) for c in draft.bylines]
     article.subjects = [ArticleSubject(contributor=c) for c in draft.subjects]
@@ -135,7 +164,9 @@ def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
 
 
 @transaction.atomic
-def create_article(*, section: SectionPage, draft: ArticleDraft, publish: bool = True) -> ArticlePage:
+def create_article(
+    *, section: SectionPage, draft: ArticleDraft, publish: bool = True
+) -> ArticlePage:
     """Create an article under ``section``; publish it unless ``publish`` is False.
 
     ``draft.first_published_at`` backdates the publication (demo and imports).
@@ -177,7 +208,9 @@ def translate_article(article: ArticlePage, *, locale: Locale, draft: ArticleDra
 
 
 @transaction.atomic
-def configure_publication(*, site: Site, texts: dict[str, dict[str, str]], **links: object) -> None:
+def configure_publication(
+    *, site: Site, texts: dict[str, dict[str, str]], **links: object
+) -> None:
     """Set the publication's name, logo and links, and its furniture texts per language."""
     settings = PublicationSettings.for_site(site)
     for name, value in links.items():

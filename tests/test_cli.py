@@ -1,0 +1,88 @@
+"""The `masthead` command: bad settings end it with one clear line, never a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MASTHEAD = str(Path(sys.executable).with_name("masthead"))
+
+
+def run(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path / "data"),
+        "MASTHEAD_ENV": "test",
+        **env,
+    }
+    return subprocess.run(
+        [MASTHEAD, *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *expected: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("masthead: error: ")
+    assert "Traceback" not in result.stderr
+    for text in expected:
+        assert text in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("mysqlx://root@localhost/db", "DATABASE_URL must start with"),
+        ("postgres://u@localhost:notaport/db", "DATABASE_URL"),
+        ("postgres://nobody@127.0.0.1:1/nothing", "cannot connect to the database"),
+    ],
+)
+def test_bad_database_url_is_one_clear_line(tmp_path, url, expected):
+    assert_one_line_error(run("worker", tmp_path=tmp_path, DATABASE_URL=url), expected)
+
+
+def test_bad_redis_url_is_one_clear_line(tmp_path):
+    result = run("manage", "check", tmp_path=tmp_path, REDIS_URL="memcache-or-whatever")
+    assert_one_line_error(result, "REDIS_URL")
+
+
+def test_data_dir_that_is_a_file_is_refused(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    result = run("manage", "check", tmp_path=tmp_path, MASTHEAD_DATA_DIR=str(a_file))
+    assert_one_line_error(result, "MASTHEAD_DATA_DIR", "is not a directory")
+
+
+def test_data_dir_that_cannot_be_created_is_refused(tmp_path):
+    result = run("serve", tmp_path=tmp_path, MASTHEAD_DATA_DIR="/proc/masthead-data")
+    assert_one_line_error(result, "MASTHEAD_DATA_DIR=/proc/masthead-data", "cannot be created")
+
+
+def test_zero_workers_is_refused(tmp_path):
+    result = run("serve", "--workers", "0", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "--workers must be at least 1" in result.stderr
+
+
+def test_manage_runs_any_management_command(tmp_path):
+    result = run("manage", "check", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_first_run_generates_and_keeps_a_secret_key(tmp_path):
+    run("manage", "check", tmp_path=tmp_path)
+    key_file = tmp_path / "data" / "secret_key"
+    first = key_file.read_text()
+    run("manage", "check", tmp_path=tmp_path)
+    assert len(first) >= 50
+    assert key_file.read_text() == first
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
