@@ -157,14 +157,21 @@ try:
 except (ImproperlyConfigured, KeyError, ValueError) as exc:
     raise ImproperlyConfigured(f"REDIS_URL is not a cache URL Masthead can use: {exc}") from None
 
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if TESTING
-        else "django_tasks_db.DatabaseBackend",
-        "ENQUEUE_ON_COMMIT": True,
-    }
+# Background work: the database queue by default; RQ on Redis at scale.
+TASK_BACKEND = env("MASTHEAD_TASK_BACKEND", default="immediate" if TESTING else "database")
+_TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
 }
+if TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MASTHEAD_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)} (got {TASK_BACKEND!r})"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "ENQUEUE_ON_COMMIT": True}}
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_tasks_rq"]  # noqa: PLE0605
+    RQ_QUEUES = {"default": {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("MASTHEAD_FROM_EMAIL", default="Masthead <newsroom@localhost>")
@@ -190,12 +197,26 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Media: the local folder, or S3-compatible storage when MASTHEAD_S3_BUCKET is set
+# (needs the "s3" extra: django-storages with boto3; credentials from the usual AWS_* vars).
+S3_BUCKET = env("MASTHEAD_S3_BUCKET", default="")
 STATIC_ROOT = Path(env("MASTHEAD_STATIC_ROOT", default=str(DATA_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MASTHEAD_MEDIA_ROOT", default=str(DATA_DIR / "media")))
-SERVE_MEDIA = env.bool("MASTHEAD_SERVE_MEDIA", default=True)
+SERVE_MEDIA = env.bool("MASTHEAD_SERVE_MEDIA", default=not S3_BUCKET)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage"
+        if S3_BUCKET
+        else "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("MASTHEAD_S3_ENDPOINT_URL", default=None),
+            "custom_domain": env("MASTHEAD_S3_CUSTOM_DOMAIN", default=None),
+        }
+        if S3_BUCKET
+        else {},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if TESTING or DEBUG
@@ -206,7 +227,25 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 WAGTAIL_SITE_NAME = env("MASTHEAD_SITE_NAME", default="Masthead")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search: the database's own full text (SQLite FTS5 / PostgreSQL) unless SEARCH_URL names
+# an OpenSearch or Elasticsearch server, e.g. opensearch3+https://user:pass@host:9200.
+_search_url = env("SEARCH_URL", default="")
+if _search_url:
+    _engine, _, _location = _search_url.partition("+")
+    if _engine not in {"opensearch2", "opensearch3", "elasticsearch8", "elasticsearch9"}:
+        raise ImproperlyConfigured(
+            "SEARCH_URL must look like opensearch3+https://host:9200 "
+            "(opensearch2, opensearch3, elasticsearch8 or elasticsearch9)"
+        )
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": f"wagtail.search.backends.{_engine}",
+            "URLS": [_location],
+            "INDEX": env("SEARCH_INDEX", default="masthead"),
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
