@@ -1,0 +1,93 @@
+"""Hardening: security headers on reader pages, rate-limited admin sign-in."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+
+@pytest.fixture
+def editor(db):
+    return get_user_model().objects.create_superuser("editor", "e@example.org", "right-pass-123")
+
+
+def _fail_login(client, username, ip="10.0.0.1"):
+    return client.post(
+        "/admin/login/", {"username": username, "password": "wrong"}, REMOTE_ADDR=ip
+    )
+
+
+class TestReaderPageHeaders:
+    def test_csp_allows_no_inline_or_third_party_script(self, client, publication):
+        response = client.get(publication.flagship.url)
+        policy = response["Content-Security-Policy"]
+        directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+        assert directives["script-src"] == "'self'"
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert directives["frame-ancestors"] == "'none'"
+        assert directives["object-src"] == "'none'"
+
+    def test_other_protective_headers(self, client, publication):
+        response = client.get("/en/")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in response["Permissions-Policy"]
+        assert "geolocation=()" in response["Permissions-Policy"]
+
+
+class TestAdminSignInRateLimit:
+    def test_right_password_signs_in(self, client, editor):
+        response = client.post(
+            "/admin/login/", {"username": "editor", "password": "right-pass-123"}
+        )
+        assert response.status_code == 302
+
+    def test_five_failures_for_one_account_lock_it_with_a_clear_message(self, client, editor):
+        for attempt in range(5):
+            # Failures from five different addresses: the account itself is protected.
+            _fail_login(client, "editor", ip=f"10.0.0.{attempt + 1}")
+        response = client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "right-pass-123"},
+            REMOTE_ADDR="10.0.0.99",
+        )
+        assert response.status_code == 429
+        assert "Too many sign-in attempts" in response.content.decode()
+
+    def test_five_failures_from_one_address_lock_that_address(self, client, editor):
+        for attempt in range(5):
+            _fail_login(client, f"guess-{attempt}", ip="192.0.2.7")
+        locked = client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "right-pass-123"},
+            REMOTE_ADDR="192.0.2.7",
+        )
+        assert locked.status_code == 429
+        # ... while the editor can still sign in from elsewhere.
+        elsewhere = client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "right-pass-123"},
+            REMOTE_ADDR="198.51.100.3",
+        )
+        assert elsewhere.status_code == 302
+
+    def test_forged_forwarded_for_does_not_dodge_the_limit(self, client, editor):
+        for attempt in range(5):
+            client.post(
+                "/admin/login/",
+                {"username": f"guess-{attempt}", "password": "wrong"},
+                REMOTE_ADDR="192.0.2.8",
+                HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+            )
+        response = _fail_login(client, "guess-x", ip="192.0.2.8")
+        assert response.status_code == 429
+
+    def test_four_failures_do_not_lock(self, client, editor):
+        for _ in range(4):
+            _fail_login(client, "editor")
+        response = client.post(
+            "/admin/login/",
+            {"username": "editor", "password": "right-pass-123"},
+            REMOTE_ADDR="10.0.0.1",
+        )
+        assert response.status_code == 302
