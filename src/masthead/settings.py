@@ -56,7 +56,9 @@ SECRET_KEY = env("MASTHEAD_SECRET_KEY", default="") or _generated_secret_key(DAT
 DEBUG = env.bool("MASTHEAD_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("MASTHEAD_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("MASTHEAD_CSRF_TRUSTED_ORIGINS", default=[])
-BASE_URL = env("MASTHEAD_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+BASE_URL = env(
+    "MASTHEAD_BASE_URL", default=f"http://127.0.0.1:{env('PORT', default='8000')}"
+).rstrip("/")
 WAGTAILADMIN_BASE_URL = BASE_URL
 
 INSTALLED_APPS = [
@@ -68,7 +70,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.routable_page",
-    "wagtail.contrib.sitemaps",
     "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",

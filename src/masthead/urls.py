@@ -13,13 +13,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # robots.txt and sitemap.xml describe the whole host, so no language prefix.
+    path("", include("masthead.discovery.root_urls")),
 ]
 
 if settings.SERVE_MEDIA:
     # One-machine installs serve uploads themselves; with S3 or nginx in front this is off.
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % re.escape(settings.MEDIA_URL.lstrip("/")),
+            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )

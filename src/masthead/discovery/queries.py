@@ -6,15 +6,20 @@ shows (bylines, hero image) so a page's query count does not grow with its lengt
 
 from __future__ import annotations
 
-from django.core.paginator import EmptyPage, Page as PaginatorPage, PageNotAnInteger, Paginator
+import re
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Page as PaginatorPage
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from taggit.models import Tag
 from wagtail.models import Locale, Page
 
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
     ArticleSubject,
+    ArticleTopic,
     CollectiveMember,
     Contributor,
     HomePage,
@@ -24,6 +29,7 @@ from masthead.newsroom.models import (
 PER_PAGE = 20
 # Page numbers above this are refused before any query: no listing here is that long.
 MAX_PAGE_NUMBER = 10_000
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def _with_card_data(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
@@ -50,31 +56,31 @@ def latest_articles(
 
 
 def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
-    """Articles sharing a topic or a contributor with ``article``, newest first, never itself."""
-    topic_ids = list(article.topic_items.values_list("tag_id", flat=True))
-    contributor_ids = list(article.bylines.values_list("contributor_id", flat=True))
-    contributor_ids += list(article.subjects.values_list("contributor_id", flat=True))
-    if not topic_ids and not contributor_ids:
-        return []
-    shared = Q(topic_items__tag_id__in=topic_ids) | Q(bylines__contributor_id__in=contributor_ids)
-    shared |= Q(subjects__contributor_id__in=contributor_ids)
-    ids = (
-        published_articles(locale=article.locale)
-        .filter(shared)
-        .exclude(pk=article.pk)
-        .values_list("pk", flat=True)
-        .distinct()
+    """Articles sharing a topic or a contributor with ``article``, newest first, never itself.
+
+    Only ``article``'s language: a reader of the Spanish page is not sent to English ones.
+    """
+    topics = ArticleTopic.objects.filter(content_object_id=article.pk).values("tag_id")
+    writers = ArticleByline.objects.filter(page_id=article.pk).values("contributor_id")
+    subjects = ArticleSubject.objects.filter(page_id=article.pk).values("contributor_id")
+    shares_person = Q(contributor_id__in=writers) | Q(contributor_id__in=subjects)
+    # Subqueries rather than joins: OR-ing three multi-valued joins multiplies rows, and the
+    # whole selection stays one query.
+    shared = (
+        Q(pk__in=ArticleTopic.objects.filter(tag_id__in=topics).values("content_object_id"))
+        | Q(pk__in=ArticleByline.objects.filter(shares_person).values("page_id"))
+        | Q(pk__in=ArticleSubject.objects.filter(shares_person).values("page_id"))
     )
-    return list(_with_card_data(published_articles().filter(pk__in=list(ids[: limit * 4])))[:limit])
+    queryset = published_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
+    return list(_with_card_data(queryset)[:limit])
 
 
-def sections_with_latest(*, home: HomePage, per_section: int = 4) -> list[tuple[SectionPage, list]]:
+def sections_with_latest(
+    *, home: HomePage, per_section: int = 4
+) -> list[tuple[SectionPage, list]]:
     """Each live section under ``home`` with its newest articles (one query per section)."""
     sections = SectionPage.objects.child_of(home).live().public().order_by("path")
-    return [
-        (section, list(_with_card_data(section_articles(section))[:per_section]))
-        for section in sections
-    ]
+    return [(section, list(section_articles(section)[:per_section])) for section in sections]
 
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
@@ -83,6 +89,18 @@ def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
 
 def topic_articles(*, slug: str, locale: Locale) -> QuerySet[ArticlePage]:
     return _with_card_data(published_articles(locale=locale).filter(topic_items__tag__slug=slug))
+
+
+def topic_by_slug(*, slug: str, locale: Locale) -> Tag:
+    """The topic, if it has a published article in ``locale``; a 404 otherwise.
+
+    Topics are shared by every language, but a Spanish topic page listing nothing (because
+    only English articles carry the tag) is a page not worth having.
+    """
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None or not published_articles(locale=locale).filter(topic_items__tag=tag).exists():
+        raise Http404("No such topic")
+    return tag
 
 
 def contributor_articles(contributor: Contributor) -> QuerySet[ArticlePage]:
@@ -118,7 +136,9 @@ def byline_contributors(article: ArticlePage) -> list[Contributor]:
     return [
         byline.contributor
         for byline in article.bylines.select_related("contributor").prefetch_related(
-            Prefetch("contributor__members", queryset=CollectiveMember.objects.select_related("member"))
+            Prefetch(
+                "contributor__members", queryset=CollectiveMember.objects.select_related("member")
+            )
         )
     ]
 
@@ -141,7 +161,8 @@ def page_translations(page: Page) -> list[Page]:
 def paginate(queryset: QuerySet, *, page: str | None, per_page: int = PER_PAGE) -> PaginatorPage:
     """One page of ``queryset``; a page number that is not a positive integer in range is a 404."""
     raw = page or "1"
-    if not raw.isdigit() or len(raw) > len(str(MAX_PAGE_NUMBER)) or int(raw) > MAX_PAGE_NUMBER:
+    # A regex, not str.isdigit(): "²" is a digit to Python but not to int().
+    if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > MAX_PAGE_NUMBER:
         raise Http404("Invalid page number")
     try:
         return Paginator(queryset, per_page, allow_empty_first_page=True).page(int(raw))

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
@@ -33,20 +35,21 @@ def ensure_locales(language_codes: Sequence[str]) -> dict[str, Locale]:
     return {code: Locale.objects.get_or_create(language_code=code)[0] for code in language_codes}
 
 
+def _site_address() -> tuple[str, int]:
+    """The host and port of MASTHEAD_BASE_URL: Wagtail builds absolute URLs from the Site."""
+    address = urlsplit(settings.BASE_URL)
+    default_port = 443 if address.scheme == "https" else 80
+    return address.hostname or "localhost", address.port or default_port
+
+
 @transaction.atomic
-def create_home(
-    *,
-    title: str,
-    slug: str,
-    locale: Locale,
-    hostname: str = "localhost",
-    port: int = 80,
-    intro: str = "",
-) -> HomePage:
+def create_home(*, title: str, slug: str, locale: Locale, intro: str = "") -> HomePage:
     """Create the home page of ``locale`` under Wagtail's root.
 
-    The first home becomes the default site's root, replacing Wagtail's welcome page.
+    The first home becomes the default site's root, replacing Wagtail's welcome page, and
+    the site takes its host and port from MASTHEAD_BASE_URL.
     """
+    hostname, port = _site_address()
     root = Page.get_first_root_node()
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     # Wagtail's initial migration leaves a "Welcome" page (slug "home") as the site root;
@@ -67,7 +70,8 @@ def create_home(
     elif welcome is not None or site.root_page_id == root.pk:
         site.root_page = home
         site.site_name = title
-        site.save(update_fields=["root_page", "site_name"])
+        site.hostname, site.port = hostname, port
+        site.save(update_fields=["root_page", "site_name", "hostname", "port"])
     return home
 
 

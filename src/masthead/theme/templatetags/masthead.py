@@ -1,18 +1,24 @@
-"""Template tags for the page furniture and for bylines."""
+"""Template tags for the page furniture, bylines, language switching and pagination."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django import template
 from django.http import HttpRequest
-from django.urls import reverse, translate_url
-from django.utils.html import format_html, format_html_join
+from django.urls import NoReverseMatch, reverse, translate_url
+from django.utils import translation
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from wagtail.models import Page
 
+from masthead.discovery import queries
+from masthead.lib.sanitize import clean_html
 from masthead.newsroom.bylines import join_names
-from masthead.newsroom.models import Contributor
+from masthead.newsroom.models import Contributor, PublicationText
 from masthead.theme import furniture
-from masthead.theme.sanitize import clean_html
 
 register = template.Library()
 
@@ -24,26 +30,53 @@ def _link(contributor: Contributor) -> SafeString:
     return format_html('<a href="{}" rel="author">{}</a>', url, contributor.name)
 
 
-@register.simple_tag
-def byline(contributors: list[Contributor]) -> SafeString:
-    """"By A and B", where a collective reads "the Board: A, B and C" (members linked)."""
-    parts = []
-    for contributor in contributors:
-        if contributor.is_collective:
-            members = [_link(m.member) for m in contributor.members.all()]
-            if members:
-                parts.append(format_html("{}: {}", _link(contributor), mark_safe(join_names(members))))  # noqa: S308 (parts are escaped by format_html)
-                continue
-        parts.append(_link(contributor))
+def _conjunction_before(name: str) -> str:
+    """The word ``join_names`` puts before ``name`` ("and", "y", or "e" before "Irene")."""
+    # join_names owns the language rules but reads the last name's first letters, which
+    # for a linked name would be "<a"; so it is asked about the plain name.
+    joined = join_names(["-", name])
+    return joined[2 : len(joined) - len(name) - 1]
+
+
+def join_html(parts: Sequence[SafeString], names: Sequence[str]) -> SafeString:
+    """Join escaped HTML ``parts`` like ``join_names`` joins their plain ``names``."""
     if not parts:
         return mark_safe("")
-    return format_html(_("By {names}"), names=mark_safe(join_names(parts)))  # noqa: S308
+    if len(parts) == 1:
+        return conditional_escape(parts[0])
+    head = mark_safe(", ".join(conditional_escape(part) for part in parts[:-1]))  # noqa: S308 (each part is escaped)
+    return format_html("{} {} {}", head, _conjunction_before(names[-1]), parts[-1])
 
 
 @register.simple_tag
-def byline_text(contributors: list[Contributor]) -> str:
+def byline(contributors: Iterable[Contributor]) -> SafeString:
+    """The linked byline: "By A and B"; a collective reads "By the Board: A, B and C"."""
+    parts, names = [], []
+    for contributor in contributors:
+        members = (
+            [m.member for m in contributor.members.all()] if contributor.is_collective else []
+        )
+        if members:
+            linked = join_html([_link(m) for m in members], [m.name for m in members])
+            parts.append(format_html("{}: {}", _link(contributor), linked))
+        else:
+            parts.append(_link(contributor))
+        names.append(contributor.name)
+    if not parts:
+        return mark_safe("")
+    return format_html(_("By {names}"), names=join_html(parts, names))
+
+
+@register.simple_tag
+def byline_text(contributors: Iterable[Contributor]) -> str:
     """The byline as plain text, for feeds and metadata."""
-    return ", ".join(c.name for c in contributors)
+    return join_names([c.name for c in contributors])
+
+
+@register.filter
+def byline_names(bylines: Iterable[object]) -> str:
+    """Names on a card: ``article.bylines.all`` joined in the active language."""
+    return join_names([b.contributor.name for b in bylines])
 
 
 @register.filter
@@ -53,38 +86,87 @@ def sanitize(value: object) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def publication_text(context: template.Context) -> object:
-    return furniture.texts_for(get_language())
+def publication_text(context: template.Context) -> PublicationText:
+    """The furniture texts of the active language, read once per request.
+
+    base.html and both furniture includes ask for them on every page.
+    """
+    request = context.get("request")
+    cache = getattr(request, "_theme_texts", None)
+    if cache is None:
+        cache = {}
+        if request is not None:
+            request._theme_texts = cache
+    language = get_language()
+    if language not in cache:
+        cache[language] = furniture.texts_for(language)
+    return cache[language]
+
+
+@register.simple_tag(takes_context=True)
+def page_translations(context: template.Context) -> list[Page]:
+    """Live translations of the current page, itself included; [] outside Wagtail pages."""
+    if context.get("translations") is not None:
+        return list(context["translations"])
+    page = context.get("page")
+    if not isinstance(page, Page) or not page.pk:
+        return []
+    # Asked for the <head> alternates and once per language in the switcher: query once.
+    if not hasattr(page, "_theme_translations"):
+        page._theme_translations = queries.page_translations(page)
+    return page._theme_translations
 
 
 @register.simple_tag(takes_context=True)
 def other_language_url(context: template.Context, language: str) -> str:
-    """The same page in ``language``: the page's translation, or the same path otherwise."""
-    translations = context.get("translations") or []
-    for page in translations:
-        if page.locale.language_code == language:
-            return page.get_url(context.get("request"))
+    """The same page in ``language``: its translation, that language's home page when a
+    Wagtail page has none, or the same path for other views (search, archives)."""
     request: HttpRequest | None = context.get("request")
-    if request is None:
-        return f"/{language}/"
-    return translate_url(request.get_full_path(), language)
+    for page in page_translations(context):
+        if page.locale.language_code == language:
+            return page.get_url(request)
+    if request is None or isinstance(context.get("page"), Page):
+        with translation.override(language):
+            try:
+                return reverse("wagtail_serve", args=[""])
+            except NoReverseMatch:
+                return f"/{language}/"
+    # Keep a short query string (a search), but never echo a huge one into every link.
+    full_path = request.get_full_path()
+    return translate_url(full_path if len(full_path) <= 256 else request.path, language)
 
 
 @register.simple_tag
 def page_links(page_obj: object, base: str = "") -> SafeString:
+    """Newer/older links and "Page n of m" for a paginated listing."""
     if page_obj is None or page_obj.paginator.num_pages < 2:
         return mark_safe("")
-    items = []
+    newer = older = mark_safe("")
     if page_obj.has_previous():
-        items.append((f"?page={page_obj.previous_page_number()}", _("Newer"), "prev"))
+        newer = format_html(
+            '<a class="pager__link pager__link--prev" href="{}?page={}" rel="prev">{}</a>',
+            base,
+            page_obj.previous_page_number(),
+            _("Newer"),
+        )
     if page_obj.has_next():
-        items.append((f"?page={page_obj.next_page_number()}", _("Older"), "next"))
-    links = format_html_join(" ", '<a href="{}" rel="{}">{}</a>', ((h, r, t) for h, t, r in items))
+        older = format_html(
+            '<a class="pager__link pager__link--next" href="{}?page={}" rel="next">{}</a>',
+            base,
+            page_obj.next_page_number(),
+            _("Older"),
+        )
     label = _("Page %(number)s of %(total)s") % {
         "number": page_obj.number,
         "total": page_obj.paginator.num_pages,
     }
-    return format_html('<nav class="pager" aria-label="{}">{} <span>{}</span></nav>', _("Pagination"), links, label)
+    return format_html(
+        '<nav class="pager" aria-label="{}">{} <span class="pager__status">{}</span> {}</nav>',
+        _("Pagination"),
+        newer,
+        label,
+        older,
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,20 @@
+"""Adds demo content to the search index at once.
+
+Wagtail indexes a saved page in a background task, which waits for a worker; the demo
+should be searchable as soon as the loader returns, worker or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Model
+from wagtail.search.backends import get_search_backends
+
+
+def add_now(model: type[Model], objects: Sequence[Model]) -> None:
+    """Index ``objects`` (all of ``model``) in every backend that indexes on save."""
+    if not objects:
+        return
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(model, list(objects))
