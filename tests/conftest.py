@@ -185,6 +185,21 @@ def build_publication() -> SimpleNamespace:
     )
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a rolled-back test leaves cached pages behind."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Render every request: for tests that count the queries a render costs."""
+    settings.PAGE_CACHE_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def _publication_ids(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

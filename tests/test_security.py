@@ -91,3 +91,57 @@ class TestAdminSignInRateLimit:
             REMOTE_ADDR="10.0.0.1",
         )
         assert response.status_code == 302
+
+
+PRODUCTION_PROBE = """
+import json
+from django.conf import settings
+from django.test import Client
+client = Client()
+secure = client.get("/robots.txt", secure=True, HTTP_HOST="magazine.example.org")
+plain = client.get("/robots.txt", HTTP_HOST="magazine.example.org")
+print(json.dumps({
+    "headers": dict(secure.headers),
+    "plain_status": plain.status_code,
+    "plain_location": plain.get("Location"),
+    "cookies_secure": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
+}))
+"""
+
+
+def test_production_settings_send_hsts_redirect_to_https_and_secure_cookies(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_ENV": "production",
+        "MASTHEAD_SECRET_KEY": "x" * 60,
+        "MASTHEAD_ALLOWED_HOSTS": "magazine.example.org",
+        "MASTHEAD_BASE_URL": "https://magazine.example.org",
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+    }
+    masthead = str(Path(sys.executable).with_name("masthead"))
+    result = subprocess.run(
+        [masthead, "manage", "shell", "-c", PRODUCTION_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    headers = probe["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "Permissions-Policy" in headers
+    assert probe["plain_status"] == 301
+    assert probe["plain_location"].startswith("https://magazine.example.org/")
+    assert probe["cookies_secure"] == [True, True]

@@ -98,16 +98,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache, so cached pages get conditional GET (304) and every
+    # security header too.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "masthead.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into a 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,9 +163,32 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 try:
-    CACHES = {"default": env.cache("REDIS_URL", default="locmemcache://")}
+    _default_cache = env.cache("REDIS_URL", default="locmemcache://")
 except (ImproperlyConfigured, KeyError, ValueError) as exc:
     raise ImproperlyConfigured(f"REDIS_URL is not a cache URL Masthead can use: {exc}") from None
+# Full pages live in a cache every process shares (gunicorn workers, the task worker that
+# publishes scheduled pages), so an invalidation reaches them all: Redis when there is
+# one, else files in the data folder. Tests use memory, cleared between tests.
+if env("REDIS_URL", default=""):
+    _pages_cache = {**_default_cache, "KEY_PREFIX": "pages"}
+elif TESTING:
+    _pages_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+    }
+else:
+    _pages_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "pages"),
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+CACHES = {"default": _default_cache, "pages": _pages_cache}
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_ENABLED = env.bool("MASTHEAD_PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=10)
+PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/")
+PAGE_CACHE_BYPASS_COOKIES = ("sessionid", "messages")
 
 # Background work: the database queue by default; RQ on Redis at scale.
 TASK_BACKEND = env("MASTHEAD_TASK_BACKEND", default="immediate" if TESTING else "database")

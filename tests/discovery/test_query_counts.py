@@ -1,5 +1,6 @@
 """Hot pages run a fixed number of queries, however many articles they list."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -22,6 +23,8 @@ PAGES = {
     "/en/feeds/contributors/nora-field/rss/": 15,
     "/en/feeds/contributors/board/atom/": 15,
 }
+
+pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def count_queries(client, url: str) -> int:

@@ -139,6 +139,7 @@ class TestSitemap:
         assert publication.flagship.full_url in seen and len(seen) == 13
 
 
+@pytest.mark.usefixtures("no_page_cache")
 class TestSitemapQueries:
     def test_query_count_does_not_grow_with_the_number_of_pages(
         self, client, publication, django_assert_max_num_queries

@@ -101,7 +101,7 @@ class TestArticlePage:
         )
 
     def test_query_count_does_not_grow_with_bylines_and_topics(
-        self, client, publication, django_assert_max_num_queries
+        self, client, publication, django_assert_max_num_queries, no_page_cache
     ):
         article = publication.others[2]
         url = article.url

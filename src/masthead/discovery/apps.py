@@ -7,3 +7,8 @@ class DiscoveryConfig(AppConfig):
     label = "discovery"
     verbose_name = _("Discovery")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from masthead.discovery import invalidation
+
+        invalidation.connect()

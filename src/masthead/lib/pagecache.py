@@ -1,0 +1,137 @@
+"""Full-page cache for anonymous readers, invalidated by a generation counter.
+
+Why not Django's cache middleware: its keys hash the URL with the request's headers, so
+there is no way to drop "every page that shows this article" when an editor publishes.
+Here every key carries the current *generation*; publishing, unpublishing, deleting or
+editing anything a reader sees bumps the generation, and every cached page is stale at
+once (DESIGN.md: anonymous pages are cached and invalidated when their content changes).
+A magazine publishes a few times a day, so a whole-site refill is cheap; staleness is not.
+
+What is never cached: requests with a session or messages cookie, the admin, query strings
+other than ``?page=N``, non-200 responses, responses that set a cookie, that vary on
+Cookie (the session was read) or that used the CSRF token. Nothing per-reader can leak.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+
+GENERATION_KEY = "pagecache:generation"
+_PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
+# Headers set by middleware *inside* this one; those outside it (security headers, CSP,
+# Permissions-Policy, frame options) run on every response, hits included.
+_STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary")
+
+
+def _cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def current_generation() -> int:
+    generation = _cache().get(GENERATION_KEY)
+    if generation is None:
+        # add() so that two processes starting together agree on the first value.
+        _cache().add(GENERATION_KEY, 1, timeout=None)
+        generation = _cache().get(GENERATION_KEY) or 1
+    return generation
+
+
+def invalidate_all() -> None:
+    """Make every cached page stale (on publish, unpublish, delete, settings change)."""
+    cache = _cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: nothing cached can be current
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def _is_cacheable_request(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
+        return False
+    if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
+        return False
+    if _is_personal(request):
+        return False
+    return bool(_PAGE_QUERY.match(request.META.get("QUERY_STRING", "")))
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    return any(name in request.COOKIES for name in settings.PAGE_CACHE_BYPASS_COOKIES)
+
+
+def _key(request: HttpRequest, generation: int) -> str:
+    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return f"pagecache:{generation}:{digest}"
+
+
+def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):  # the page holds a CSRF token
+        return False
+    vary = response.get("Vary", "").lower()
+    cache_control = response.get("Cache-Control", "").lower()
+    return "cookie" not in vary and "private" not in cache_control and "no-" not in cache_control
+
+
+def _shared_cache_headers(response: HttpResponse) -> None:
+    # Browsers revalidate every time (ETag → 304); nginx or a CDN may keep a page a few
+    # seconds, so a publish shows everywhere within PAGE_CACHE_SHARED_SECONDS. No
+    # "Vary: Cookie": proxies bypass on the session cookie instead, so that unrelated
+    # cookies (analytics, consent) do not split the shared cache.
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.PAGE_CACHE_SHARED_SECONDS,
+        stale_while_revalidate=30,
+    )
+
+
+class PageCacheMiddleware:
+    """Serve anonymous pages from the cache; store the ones that are safe to share."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _is_cacheable_request(request):
+            response = self.get_response(request)
+            if _is_personal(request) and "Cache-Control" not in response:
+                # A signed-in reader's page must never be stored by a proxy or CDN.
+                patch_cache_control(response, private=True, no_cache=True)
+            return response
+        key = _key(request, current_generation())
+        stored = _cache().get(key)
+        if stored is not None:
+            return self._rebuild(stored)
+        response = self.get_response(request)
+        if _is_storable(request, response):
+            response["ETag"] = (
+                f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
+            )
+            _shared_cache_headers(response)
+            headers = {
+                name: response[name] for name in (*_STORED_HEADERS, "ETag") if name in response
+            }
+            _cache().set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            response["X-Cache"] = "MISS"
+        return response
+
+    @staticmethod
+    def _rebuild(stored: tuple[bytes, dict[str, str]]) -> HttpResponse:
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        _shared_cache_headers(response)
+        response["X-Cache"] = "HIT"
+        return response
