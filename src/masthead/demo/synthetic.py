@@ -30,6 +30,7 @@ from masthead.demo import loader, search_index
 from masthead.demo.content import wordbank
 from masthead.demo.content.publication import PEOPLE
 from masthead.demo.writer import SyntheticArticle, Writer
+from masthead.lib import pagecache
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
@@ -84,6 +85,7 @@ def generate_articles(
         ids.extend(_insert_batch(articles, target=target, rng=writer.rng, now=now))
         if progress is not None:
             progress(len(ids), count)
+    pagecache.invalidate_all()  # bulk inserts send no signals
     return ids
 
 

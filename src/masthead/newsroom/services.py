@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
+from masthead.lib import pagecache
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
@@ -167,6 +168,19 @@ def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
     article.topics.set(list(draft.topics))
 
 
+def _backdate(article: ArticlePage, draft: ArticleDraft) -> None:
+    """Give a just-published article the dates of its draft (demo content, imports)."""
+    if draft.first_published_at is None:
+        return
+    # update() rather than save(): publishing has just set both dates to now.
+    ArticlePage.objects.filter(pk=article.pk).update(
+        first_published_at=draft.first_published_at,
+        last_published_at=draft.updated_at or draft.first_published_at,
+    )
+    article.refresh_from_db()
+    pagecache.invalidate_all()  # update() sends no signal; listings are ordered by date
+
+
 @transaction.atomic
 def create_article(
     *, section: SectionPage, draft: ArticleDraft, publish: bool = True
@@ -182,12 +196,7 @@ def create_article(
     revision = article.save_revision()
     if publish:
         revision.publish()
-        if draft.first_published_at is not None:
-            ArticlePage.objects.filter(pk=article.pk).update(
-                first_published_at=draft.first_published_at,
-                last_published_at=draft.updated_at or draft.first_published_at,
-            )
-            article.refresh_from_db()
+        _backdate(article, draft)
     return article
 
 
@@ -202,12 +211,7 @@ def translate_article(article: ArticlePage, *, locale: Locale, draft: ArticleDra
     translation.full_clean()
     translation.save()
     translation.save_revision().publish()
-    if draft.first_published_at is not None:
-        ArticlePage.objects.filter(pk=translation.pk).update(
-            first_published_at=draft.first_published_at,
-            last_published_at=draft.updated_at or draft.first_published_at,
-        )
-        translation.refresh_from_db()
+    _backdate(translation, draft)
     return translation
 
 
