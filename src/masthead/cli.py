@@ -102,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve_cmd.add_argument("--workers", type=int, default=2)
     serve_cmd.add_argument("--with-worker", action="store_true", help="also run the task worker")
 
-    commands.add_parser("worker", help="run the background task worker")
+    worker_cmd = commands.add_parser("worker", help="run the background task worker")
+    worker_cmd.add_argument("--quiet", action="store_true", help="log errors only")
     commands.add_parser("manage", help="run any Django or Wagtail management command")
 
     args = parser.parse_args(argv)
@@ -121,8 +122,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "serve":
         serve(bind=args.bind, workers=args.workers, with_worker=args.with_worker)
     elif args.command == "worker":
+        from django.conf import settings
+
         _check_database()
-        _manage(["db_worker"])
+        if settings.TASK_BACKEND == "rq":
+            _manage(["rqworker", "default", "--job-class", "django_tasks_rq.Job"])
+        else:
+            _manage(["db_worker", "--verbosity", "0" if args.quiet else "1"])
 
 
 if __name__ == "__main__":

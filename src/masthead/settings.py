@@ -203,7 +203,7 @@ if TASK_BACKEND not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "ENQUEUE_ON_COMMIT": True}}
 if TASK_BACKEND == "rq":
-    INSTALLED_APPS += ["django_tasks_rq"]
+    INSTALLED_APPS += ["django_rq"]
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
