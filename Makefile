@@ -49,3 +49,24 @@ messages: install
 
 clean-data:
 	rm -rf var
+
+# Page benchmarks (not run by CI): builds 10,000 synthetic articles in a temporary folder
+# and loads them with wrk on 127.0.0.1 for about five minutes. See bench/README.md.
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+# Browser tests (tests/e2e): Playwright driving Debian's chromium (`apt-get install chromium`),
+# with axe-core from npm. `make test` runs them too; these run only them.
+.PHONY: e2e screenshots
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+e2e: install node_modules/.package-lock.json
+	set -a && source .env.test && set +a && $(BIN)/pytest tests/e2e -m e2e $(PYTEST_ARGS)
+
+# Refreshes docs/screenshots/article-{desktop,mobile}.png from the demo's flagship interview.
+screenshots: install node_modules/.package-lock.json
+	set -a && source .env.test && set +a && MASTHEAD_WRITE_SCREENSHOTS=1 \
+		$(BIN)/pytest tests/e2e -m e2e -k screenshot $(PYTEST_ARGS)
