@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "demo":
         _check_database()
         _manage(["migrate", "--noinput", "--verbosity", "0"])
+        _manage(["collectstatic", "--noinput", "--verbosity", "0"])
         _manage(["load_demo", *(["--articles", str(args.articles)] if args.articles else [])])
         if args.serve:
             serve(bind=args.bind, workers=2, with_worker=True)

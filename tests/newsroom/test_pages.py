@@ -108,6 +108,8 @@ class TestArticlePage:
         client.get(url)  # warm Wagtail's per-process site cache, as a running server has
         with django_assert_max_num_queries(30) as small:
             client.get(url)
+        # Read it now: the query log is a bounded deque that the set-up below overflows.
+        budget = len(small.captured_queries)
         extra = [
             services.create_contributor(
                 name=f"Writer {i}", slug=f"writer-{i}", locale=publication.en
@@ -132,7 +134,8 @@ class TestArticlePage:
                 ),
             )
         url = ArticlePage.objects.get(pk=article.pk).url
-        with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)  # warm again: publishing emptied the listing caches
+        with django_assert_max_num_queries(budget):
             response = client.get(url)
         assert "Writer 7" in response.content.decode()
 

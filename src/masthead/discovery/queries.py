@@ -7,7 +7,9 @@ shows (bylines, hero image) so a page's query count does not grow with its lengt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import Prefetch, Q, QuerySet
@@ -15,6 +17,7 @@ from django.http import Http404
 from taggit.models import Tag
 from wagtail.models import Locale, Page
 
+from masthead.lib import pagecache
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
@@ -27,6 +30,7 @@ from masthead.newsroom.models import (
 )
 
 PER_PAGE = 20
+LISTING_SECONDS = 3600
 # Page numbers above this are refused before any query: no listing here is that long.
 MAX_PAGE_NUMBER = 10_000
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -43,16 +47,33 @@ def published_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]
     queryset = ArticlePage.objects.live().public()
     if locale is not None:
         queryset = queryset.filter(locale=locale)
-    return queryset.order_by("-first_published_at", "-pk")
+    return queryset.order_by("-first_published_at", "-id")
+
+
+def _cards_by_ids(ids: list[int]) -> list[ArticlePage]:
+    """Articles for cards in the order of ``ids`` (one query, plus bylines)."""
+    found = _with_card_data(ArticlePage.objects.filter(pk__in=ids)).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
+    """Ids of a listing, kept until the next publish (the page cache's generation).
+
+    Latest and related lists are on every article page and only change when something
+    is published, so an article rendered without the page cache need not sort the archive.
+    """
+    return cache.get_or_set(f"{key}:{pagecache.current_generation()}", compute, LISTING_SECONDS)
 
 
 def latest_articles(
     *, locale: Locale, limit: int = 5, exclude: Page | None = None
 ) -> list[ArticlePage]:
-    queryset = published_articles(locale=locale)
-    if exclude is not None:
-        queryset = queryset.exclude(pk=exclude.pk)
-    return list(_with_card_data(queryset)[:limit])
+    ids = _remembered_ids(
+        f"latest:{locale.pk}:{limit + 1}",
+        lambda: list(published_articles(locale=locale).values_list("pk", flat=True)[: limit + 1]),
+    )
+    ids = [pk for pk in ids if exclude is None or pk != exclude.pk][:limit]
+    return _cards_by_ids(ids)
 
 
 def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
@@ -60,6 +81,12 @@ def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePag
 
     Only ``article``'s language: a reader of the Spanish page is not sent to English ones.
     """
+    return _cards_by_ids(
+        _remembered_ids(f"related:{article.pk}:{limit}", lambda: _related_ids(article, limit))
+    )
+
+
+def _related_ids(article: ArticlePage, limit: int) -> list[int]:
     topics = ArticleTopic.objects.filter(content_object_id=article.pk).values("tag_id")
     writers = ArticleByline.objects.filter(page_id=article.pk).values("contributor_id")
     subjects = ArticleSubject.objects.filter(page_id=article.pk).values("contributor_id")
@@ -72,7 +99,7 @@ def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePag
         | Q(pk__in=ArticleSubject.objects.filter(shares_person).values("page_id"))
     )
     queryset = published_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
-    return list(_with_card_data(queryset)[:limit])
+    return list(queryset.values_list("pk", flat=True)[:limit])
 
 
 def sections_with_latest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import strip_tags
@@ -294,6 +295,11 @@ class ArticlePage(Page):
 
     @property
     def reading_minutes(self) -> int:
+        # Counting words means walking the whole body: remember it per published revision.
+        key = f"reading-minutes:{self.pk}:{self.live_revision_id}"
+        return cache.get_or_set(key, self._count_reading_minutes, 24 * 3600)
+
+    def _count_reading_minutes(self) -> int:
         return max(1, math.ceil(len(_WORD.findall(self.body_text)) / WORDS_PER_MINUTE))
 
     def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)

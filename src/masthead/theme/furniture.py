@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from wagtail.models import Locale
 
+from masthead.lib import pagecache
 from masthead.newsroom.models import PublicationText, SectionPage
 
 
@@ -19,10 +21,21 @@ def texts_for(language: str | None) -> PublicationText:
 
 
 def sections_for(language: str | None) -> list[SectionPage]:
+    """The navigation's sections, kept until the next publish (pagecache generation).
+
+    Every page shows them, and SQLite's plan for this join scans the whole page table, so
+    on a large archive the query cost more than the rest of an article page's SQL.
+    """
+    language = language or Locale.get_default().language_code
+    key = f"sections:{pagecache.current_generation()}:{language}"
+    return cache.get_or_set(key, lambda: _sections(language), timeout=3600)
+
+
+def _sections(language: str) -> list[SectionPage]:
     return list(
         SectionPage.objects.live()
         .public()
-        .filter(locale__language_code=language or Locale.get_default().language_code)
+        .filter(locale__language_code=language)
         .order_by("path")
         .only("id", "title", "slug", "url_path", "path", "depth", "locale_id")
     )

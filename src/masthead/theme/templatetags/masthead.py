@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from masthead.discovery import queries
+from masthead.lib import pagecache
 from masthead.lib.sanitize import clean_html
 from masthead.newsroom.bylines import join_names
 from masthead.newsroom.models import Contributor, PublicationText
@@ -173,3 +174,9 @@ def page_links(page_obj: object, base: str = "") -> SafeString:
 def section_menu(context: template.Context) -> list:
     """Live sections of the current language's home page, for the navigation bar."""
     return furniture.sections_for(get_language())
+
+
+@register.simple_tag
+def content_generation() -> int:
+    """The page cache's generation: a fragment cache key that publishing makes stale."""
+    return pagecache.current_generation()
