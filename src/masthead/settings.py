@@ -178,7 +178,7 @@ elif TESTING:
     }
 else:
     _pages_cache = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "masthead.lib.filecache.SampledCullFileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "pages"),
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     }
@@ -186,7 +186,7 @@ CACHES = {"default": _default_cache, "pages": _pages_cache}
 PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_ENABLED = env.bool("MASTHEAD_PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
-PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=10)
+PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=5)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/")
 PAGE_CACHE_BYPASS_COOKIES = ("sessionid", "messages")
 

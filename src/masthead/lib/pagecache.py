@@ -25,6 +25,9 @@ from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "pagecache:generation"
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
+# Campaign and click-tracking parameters that aggregators and newsletters append: the page
+# is the same with or without them, so they must not split (or bypass) the cache.
+_TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|ref|_ga)$")
 # Headers set by middleware *inside* this one; those outside it (security headers, CSP,
 # Permissions-Policy, frame options) run on every response, hits included.
 _STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary")
@@ -59,7 +62,16 @@ def _is_cacheable_request(request: HttpRequest) -> bool:
         return False
     if _is_personal(request):
         return False
-    return bool(_PAGE_QUERY.match(request.META.get("QUERY_STRING", "")))
+    return bool(_PAGE_QUERY.match(_cache_query(request)))
+
+
+def _cache_query(request: HttpRequest) -> str:
+    """The query string as far as the page is concerned: tracking parameters dropped."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return ""
+    kept = [part for part in raw.split("&") if not _TRACKING.match(part.partition("=")[0])]
+    return "&".join(kept)
 
 
 def _is_personal(request: HttpRequest) -> bool:
@@ -67,7 +79,7 @@ def _is_personal(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest, generation: int) -> str:
-    url = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{_cache_query(request)}"
     digest = hashlib.sha256(url.encode()).hexdigest()
     return f"pagecache:{generation}:{digest}"
 
