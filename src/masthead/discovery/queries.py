@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -105,9 +106,23 @@ def _related_ids(article: ArticlePage, limit: int) -> list[int]:
 def sections_with_latest(
     *, home: HomePage, per_section: int = 4
 ) -> list[tuple[SectionPage, list]]:
-    """Each live section under ``home`` with its newest articles (one query per section)."""
-    sections = SectionPage.objects.child_of(home).live().public().order_by("path")
-    return [(section, list(section_articles(section)[:per_section])) for section in sections]
+    """Each live section under ``home`` with its newest articles (cards in one query)."""
+    sections = list(SectionPage.objects.child_of(home).live().public().order_by("path"))
+    ids = {
+        section.pk: _remembered_ids(
+            f"section-latest:{section.pk}:{per_section}",
+            partial(_section_ids, section, per_section),
+        )
+        for section in sections
+    }
+    cards = {card.pk: card for card in _cards_by_ids([pk for ids in ids.values() for pk in ids])}
+    return [
+        (section, [cards[pk] for pk in ids[section.pk] if pk in cards]) for section in sections
+    ]
+
+
+def _section_ids(section: SectionPage, limit: int) -> list[int]:
+    return list(published_articles().child_of(section).values_list("pk", flat=True)[:limit])
 
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 import re
 
 from django.core.cache import cache
@@ -308,8 +309,11 @@ class ArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["bylines"] = queries.byline_contributors(self)
         context["subjects"] = queries.subject_contributors(self)
-        context["related"] = queries.related_articles(self, limit=4)
-        context["latest"] = queries.latest_articles(locale=self.locale, limit=5, exclude=self)
+        # Callables: the template calls them only when its cached fragment is missing.
+        context["related"] = partial(queries.related_articles, self, limit=4)
+        context["latest"] = partial(
+            queries.latest_articles, locale=self.locale, limit=5, exclude=self
+        )
         context["translations"] = queries.page_translations(self)
         return context
 
