@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from functools import partial
 import re
+from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
