@@ -269,3 +269,62 @@ class TestTrackingParameters:
     def test_other_parameters_still_bypass(self, client, publication):
         fetch(client, "/en/?utm_source=x&colour=red")
         assert "X-Cache" not in fetch(client, "/en/?utm_source=x&colour=red")
+
+
+class TestStampede:
+    """Many readers missing one page at once (a publish during a spike) cause one render."""
+
+    def _concurrent(self, view, requests=12):
+        import threading
+
+        factory = RequestFactory()
+        middleware = PageCacheMiddleware(view)
+        responses = []
+        start = threading.Barrier(requests)
+
+        def reader():
+            start.wait()
+            responses.append(middleware(factory.get("/en/spike/")))
+
+        threads = [threading.Thread(target=reader) for _ in range(requests)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        return responses
+
+    def test_concurrent_misses_render_once(self, db):
+        import time
+
+        renders = []
+
+        def slow_view(request):
+            renders.append(1)
+            time.sleep(0.3)
+            return HttpResponse("the page")
+
+        responses = self._concurrent(slow_view)
+        assert len(responses) == 12
+        assert all(r.content == b"the page" for r in responses)
+        assert len(renders) == 1
+
+    def test_an_unstorable_page_does_not_keep_readers_waiting(self, db, monkeypatch):
+        import time
+
+        from masthead.lib import pagecache
+
+        # Were waiters to wait out the lock, they would outlive the threads' join timeout.
+        monkeypatch.setattr(pagecache, "LOCK_WAIT_SECONDS", 120)
+        renders = []
+
+        def private_view(request):
+            renders.append(1)
+            time.sleep(0.1)
+            response = HttpResponse("yours")
+            response["Cache-Control"] = "private"
+            return response
+
+        responses = self._concurrent(private_view, requests=6)
+        assert len(responses) == 6
+        assert len(renders) == 6
+        assert all("X-Cache" not in r for r in responses)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "pagecache:generation"
+LOCK_SECONDS = 10
+LOCK_WAIT_SECONDS = 2.0
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
 # Campaign and click-tracking parameters that aggregators and newsletters append: the page
 # is the same with or without them, so they must not split (or bypass) the cache.
@@ -84,6 +87,16 @@ def _key(request: HttpRequest, generation: int) -> str:
     return f"pagecache:{generation}:{digest}"
 
 
+def _wait_for(key: str) -> tuple[bytes, dict[str, str]] | None:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        stored = _cache().get(key)
+        if stored is not None or _cache().get(f"{key}:pass"):
+            return stored
+    return None  # the other render is slow or failed: render this one ourselves
+
+
 def _is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
@@ -125,8 +138,27 @@ class PageCacheMiddleware:
         stored = _cache().get(key)
         if stored is not None:
             return self._rebuild(stored)
+        if _cache().get(f"{key}:pass"):  # recently found unstorable: nothing to wait for
+            return self.get_response(request)
+        # One render per page when many readers miss at once (a publish during a spike):
+        # the first takes a lock, the others wait briefly for its result.
+        lock = f"{key}:lock"
+        if _cache().add(lock, 1, timeout=LOCK_SECONDS):
+            try:
+                return self._render_and_store(request, key)
+            finally:
+                _cache().delete(lock)
+        stored = _wait_for(key)
+        if stored is not None:
+            return self._rebuild(stored)
+        return self._render_and_store(request, key)
+
+    def _render_and_store(self, request: HttpRequest, key: str) -> HttpResponse:
         response = self.get_response(request)
-        if _is_storable(request, response):
+        if not _is_storable(request, response):
+            # Tell readers waiting on the lock not to wait for a page that won't come.
+            _cache().set(f"{key}:pass", 1, timeout=LOCK_SECONDS)
+        else:
             response["ETag"] = (
                 f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
             )
