@@ -64,6 +64,8 @@ WAGTAILADMIN_BASE_URL = BASE_URL
 INSTALLED_APPS = [
     "masthead.newsroom",
     "masthead.discovery",
+    "masthead.audience",
+    "masthead.newsletter",
     "masthead.theme",
     "masthead.demo",
     "wagtail.contrib.settings",
@@ -361,3 +363,19 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# Newsletter sending (newsletter/services.py). A row claimed for sending longer ago than
+# NEWSLETTER_CLAIM_SECONDS is taken to belong to a dead worker and is sent again: that is
+# the duplicate window, so it must exceed the SMTP timeout (a live send never takes longer).
+EMAIL_TIMEOUT = env.int("MASTHEAD_EMAIL_TIMEOUT", default=30)
+NEWSLETTER_CLAIM_SECONDS = env.int("MASTHEAD_NEWSLETTER_CLAIM_SECONDS", default=3 * EMAIL_TIMEOUT)
+NEWSLETTER_BATCH_SIZE = env.int("MASTHEAD_NEWSLETTER_BATCH_SIZE", default=200)
+NEWSLETTER_SEND_RATE = env.float("MASTHEAD_NEWSLETTER_SEND_RATE", default=0)  # msgs/s; 0: no cap
+NEWSLETTER_MAX_ATTEMPTS = env.int("MASTHEAD_NEWSLETTER_MAX_ATTEMPTS", default=5)
+NEWSLETTER_RETRY_SECONDS = env.int("MASTHEAD_NEWSLETTER_RETRY_SECONDS", default=60)
+NEWSLETTER_STALE_HOURS = env.int("MASTHEAD_NEWSLETTER_STALE_HOURS", default=24)
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
+
+# Newsletter sign-up (issue 4): attempts per hour, per address and per client address.
+SIGNUP_LIMIT_PER_ADDRESS = env.int("MASTHEAD_SIGNUP_LIMIT_PER_ADDRESS", default=3)
+SIGNUP_LIMIT_PER_IP = env.int("MASTHEAD_SIGNUP_LIMIT_PER_IP", default=10)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # robots.txt and sitemap.xml describe the whole host, so no language prefix.
     path("", include("masthead.discovery.root_urls")),
+    # Language-neutral: the link lives in emails; the page speaks the newsletter's language.
+    path("newsletter/", include("masthead.newsletter.urls")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -29,6 +31,7 @@ if settings.SERVE_MEDIA:
 
 urlpatterns += i18n_patterns(
     path("", include("masthead.discovery.urls")),
+    path("", include("masthead.audience.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

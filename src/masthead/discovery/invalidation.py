@@ -29,9 +29,16 @@ _IGNORED_MODELS = {
 }
 
 
+# Single models of other apps that readers see: the newsletters on the sign-up form.
+# (Readers, subscriptions and deliveries change all the time and show on no shared page.)
+_READER_VISIBLE_MODELS = {"newsletter.newsletter"}
+
+
 def _changed(sender: type, **kwargs: object) -> None:
     meta = sender._meta
-    if meta.app_label in _READER_VISIBLE_APPS and meta.label_lower not in _IGNORED_MODELS:
+    if meta.label_lower in _READER_VISIBLE_MODELS or (
+        meta.app_label in _READER_VISIBLE_APPS and meta.label_lower not in _IGNORED_MODELS
+    ):
         pagecache.invalidate_all()
 
 

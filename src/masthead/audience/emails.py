@@ -1,0 +1,85 @@
+"""The emails the audience app sends: built here, in the reader's language, sent on commit."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from masthead.audience.models import Reader, Subscription
+from masthead.newsletter.models import Newsletter
+from masthead.newsroom.models import PublicationSettings
+
+log = logging.getLogger(__name__)
+
+
+def _publication_name() -> str:
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return settings.WAGTAIL_SITE_NAME
+    return PublicationSettings.for_site(site).name or settings.WAGTAIL_SITE_NAME
+
+
+def _message(
+    *, reader: Reader, subject: str, template: str, context: dict
+) -> EmailMultiAlternatives:
+    context = {**context, "publication": _publication_name(), "reader": reader}
+    text = render_to_string(f"audience/email/{template}.txt", context)
+    html = render_to_string(f"audience/email/{template}.html", context)
+    # EmailMessage refuses a newline in any header (BadHeaderError), so a crafted address
+    # or name cannot add headers (ASVS 1.3.11); the form refuses such addresses first.
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[reader.email]
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def confirmation(
+    *, reader: Reader, subscriptions: list[Subscription], token: str
+) -> EmailMultiAlternatives:
+    """The one email an unconfirmed address may receive: the double opt-in link."""
+    with translation.override(reader.language):
+        path = reverse("audience:confirm", kwargs={"token": token})
+        return _message(
+            reader=reader,
+            subject=_("Please confirm your newsletter subscription"),
+            template="confirm",
+            context={
+                "url": f"{settings.BASE_URL}{path}",
+                "newsletters": [s.newsletter.name for s in subscriptions],
+            },
+        )
+
+
+def already_subscribed(*, reader: Reader, newsletters: list[Newsletter]) -> EmailMultiAlternatives:
+    """Sent instead of a link when a confirmed reader signs up again for what they have."""
+    with translation.override(reader.language):
+        path = reverse("audience:signup")
+        return _message(
+            reader=reader,
+            subject=_("You are already subscribed"),
+            template="already_subscribed",
+            context={
+                "url": f"{settings.BASE_URL}{path}",
+                "newsletters": [n.name for n in newsletters],
+            },
+        )
+
+
+def send(message: EmailMultiAlternatives) -> None:
+    """Send one message; a mail server failure is logged, never shown to the reader.
+
+    Runs after the commit, so raising here would turn a recorded sign-up into a 500 page.
+    """
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        log.exception("could not send %r", message.subject)

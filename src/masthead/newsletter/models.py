@@ -1,0 +1,124 @@
+"""Newsletters, their editions, and one delivery row per recipient of an edition."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Newsletter(models.Model):
+    """One list readers can subscribe to (daily digest, weekly, breaking), in one language."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    sender_name = models.CharField(_("sender name"), max_length=120)
+    is_public = models.BooleanField(_("offered on the sign-up form"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Edition(models.Model):
+    """One send of a newsletter (DESIGN.md: Edition), from an article or a subject alone."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        # A scheduled edition found long after its time (a restored backup, a worker that
+        # was down for days) is never sent by itself: listmonk#1801.
+        STALE = "stale", _("Not sent: its scheduled time passed long ago")
+
+    newsletter = models.ForeignKey(
+        Newsletter, verbose_name=_("newsletter"), on_delete=models.PROTECT, related_name="editions"
+    )
+    # One line: a newline in a header would let a subject inject headers (ASVS 1.3.11).
+    subject = models.CharField(
+        _("subject"),
+        max_length=200,
+        validators=[
+            RegexValidator(r"[\r\n]", inverse_match=True, message=_("Use a single line."))
+        ],
+    )
+    article = models.ForeignKey(
+        "newsroom.ArticlePage",
+        verbose_name=_("article"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # Stable across retries and restarts: every copy of one recipient's message carries the
+    # same Message-ID, so duplicates are identifiable (RELIABILITY.md I4).
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    frozen_at = models.DateTimeField(_("audience frozen"), null=True, blank=True)
+    recipients_count = models.PositiveIntegerField(_("recipients"), default=0)
+    excluded_count = models.PositiveIntegerField(_("excluded (suppressed)"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.newsletter}: {self.subject}"
+
+
+class Delivery(models.Model):
+    """One recipient of one edition, written before sending and marked after (DESIGN.md)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (no longer subscribed)")
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
+    # SET_NULL: erasing a reader keeps the ledger; the row is then skipped if still pending.
+    reader = models.ForeignKey(
+        "audience.Reader", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.EmailField(_("email"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "email"], name="one_delivery_per_address"),
+        ]
+        indexes = [models.Index(fields=["edition", "status", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.edition_id} → {self.email} ({self.status})"
