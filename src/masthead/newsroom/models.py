@@ -357,11 +357,6 @@ class PublicationSettings(BaseSiteSetting):
     )
     patron_url = models.URLField(_("patron link"), blank=True)
     donate_url = models.URLField(_("donation link"), blank=True)
-    newsletter_url = models.URLField(
-        _("newsletter sign-up link"),
-        blank=True,
-        help_text=_("Where the newsletter box sends readers; empty: to the RSS feed."),
-    )
     telegram_url = models.URLField(_("Telegram channel"), blank=True)
     whatsapp_url = models.URLField(_("WhatsApp channel"), blank=True)
     subscription_url = models.URLField(_("annual subscription link"), blank=True)
@@ -380,8 +375,8 @@ class PublicationSettings(BaseSiteSetting):
             heading=_("Support"),
         ),
         MultiFieldPanel(
-            [FieldPanel("newsletter_url"), FieldPanel("telegram_url"), FieldPanel("whatsapp_url")],
-            heading=_("Newsletter and channels"),
+            [FieldPanel("telegram_url"), FieldPanel("whatsapp_url")],
+            heading=_("Channels"),
         ),
     ]
 

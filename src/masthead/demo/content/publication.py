@@ -22,7 +22,6 @@ HOME_INTRO_ES = (
 LINKS = {
     "patron_url": "https://patrons.example.org/thelongtable",
     "donate_url": "https://thelongtable.example.org/donate/",
-    "newsletter_url": "https://thelongtable.example.org/newsletter/",
     "telegram_url": "https://t.me/thelongtable_demo",
     "whatsapp_url": "https://whatsapp.example.org/channel/thelongtable-demo",
     "subscription_url": "https://thelongtable.example.org/subscribe/annual/",
