@@ -86,3 +86,16 @@ def test_first_run_generates_and_keeps_a_secret_key(tmp_path):
     assert len(first) >= 50
     assert key_file.read_text() == first
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_scheduler_runs_scheduled_publishing_and_due_newsletters_once(tmp_path):
+    assert run("manage", "migrate", "--verbosity", "0", tmp_path=tmp_path).returncode == 0
+    result = run("scheduler", "--once", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"], ["scheduler", "--once"]])
+def test_a_database_behind_the_code_is_refused_with_one_line(tmp_path, command):
+    result = run(*command, tmp_path=tmp_path)
+    assert_one_line_error(result, "the database needs migrating", "masthead manage migrate")

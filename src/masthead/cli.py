@@ -47,13 +47,31 @@ def _check_database() -> None:
         _fail(f"cannot connect to the database: {first_line}")
 
 
+def _check_migrated() -> None:
+    """Refuse to run against a database that is behind the code, with one clear line.
+
+    Serving does not migrate by itself: several processes starting together would race.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        _fail("the database needs migrating: run `masthead manage migrate` first")
+
+
 def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
     """Collect static files, then run gunicorn (and the task worker beside it)."""
     _check_database()
+    _check_migrated()
     _manage(["collectstatic", "--noinput", "--verbosity", "0"])
-    worker = None
+    helpers = []
     if with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])
+        # Quiet beside the server: its access log is what an operator watches there.
+        for helper_args in (["worker", "--quiet"], ["scheduler"]):
+            helpers.append(
+                subprocess.Popen([sys.executable, "-m", "masthead.cli", *helper_args])  # noqa: S603
+            )
     command = [
         sys.executable,
         "-m",
@@ -76,10 +94,30 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
         server.send_signal(signal.SIGTERM)
         code = server.wait()
     finally:
-        if worker is not None:
-            worker.send_signal(signal.SIGTERM)
-            worker.wait()
+        for helper in helpers:
+            helper.send_signal(signal.SIGTERM)
+            helper.wait()
     raise SystemExit(code)
+
+
+def run_scheduler(*, every: int, once: bool) -> None:
+    """What has to happen at a time rather than on a request: Wagtail's scheduled
+    publishing, and newsletter editions that are due or were interrupted by a crash."""
+    import logging
+    import time
+
+    while True:
+        for command in ("publish_scheduled", "send_newsletters"):
+            try:
+                _manage([command])
+            except Exception:  # a bad run must not stop the next one
+                logging.getLogger("masthead.scheduler").exception("%s failed", command)
+        if once:
+            return
+        try:
+            time.sleep(max(every, 1))
+        except KeyboardInterrupt:
+            return
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -104,6 +142,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     worker_cmd = commands.add_parser("worker", help="run the background task worker")
     worker_cmd.add_argument("--quiet", action="store_true", help="log errors only")
+    scheduler = commands.add_parser(
+        "scheduler",
+        help="publish scheduled pages and send due (or resume interrupted) newsletter editions",
+    )
+    scheduler.add_argument("--every", type=int, default=60, metavar="SECONDS")
+    scheduler.add_argument("--once", action="store_true", help="run once, then exit")
     commands.add_parser("manage", help="run any Django or Wagtail management command")
 
     args = parser.parse_args(argv)
@@ -122,10 +166,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             serve(bind=args.bind, workers=2, with_worker=True)
     elif args.command == "serve":
         serve(bind=args.bind, workers=args.workers, with_worker=args.with_worker)
+    elif args.command == "scheduler":
+        _check_database()
+        _check_migrated()
+        run_scheduler(every=args.every, once=args.once)
     elif args.command == "worker":
         from django.conf import settings
 
         _check_database()
+        _check_migrated()
         if settings.TASK_BACKEND == "rq":
             _manage(["rqworker", "default", "--job-class", "django_tasks_rq.Job"])
         else:
