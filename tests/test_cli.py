@@ -99,3 +99,58 @@ def test_scheduler_runs_scheduled_publishing_and_due_newsletters_once(tmp_path):
 def test_a_database_behind_the_code_is_refused_with_one_line(tmp_path, command):
     result = run(*command, tmp_path=tmp_path)
     assert_one_line_error(result, "the database needs migrating", "masthead manage migrate")
+
+
+def test_sigterm_stops_the_server_and_everything_it_started(tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    assert run("manage", "migrate", "--verbosity", "0", tmp_path=tmp_path).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path / "data"),
+        "MASTHEAD_ENV": "test",
+    }
+    parent = subprocess.Popen(
+        [MASTHEAD, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--with-worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(150):  # the server answers once gunicorn has started
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        children = _children_of(parent.pid)
+        assert len(children) == 3  # gunicorn, the task worker, the scheduler
+        parent.send_signal(signal.SIGTERM)
+        parent.wait(timeout=30)
+        for _ in range(100):
+            alive = [pid for pid in children if Path(f"/proc/{pid}").exists()]
+            if not alive:
+                break
+            time.sleep(0.2)
+        assert alive == []
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+
+
+def _children_of(pid: int) -> list[str]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if entry.name.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            children.append(entry.name)
+    return children

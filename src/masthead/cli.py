@@ -60,6 +60,10 @@ def _check_migrated() -> None:
         _fail("the database needs migrating: run `masthead manage migrate` first")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
     """Collect static files, then run gunicorn (and the task worker beside it)."""
     _check_database()
@@ -88,6 +92,9 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
     ]
     print(f"Serving on http://{bind} (Ctrl+C to stop)", flush=True)  # noqa: T201
     server = subprocess.Popen(command)  # noqa: S603
+    # A service manager stops us with SIGTERM: treat it like Ctrl+C, so gunicorn, the
+    # worker and the scheduler are stopped too rather than left running as orphans.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = server.wait()
     except KeyboardInterrupt:
