@@ -194,6 +194,18 @@ def _empty_caches():
         caches[alias].clear()
 
 
+def use_smtp_server(settings, port: int) -> None:
+    """Point Django's SMTP backend at a loopback test server (tests' aiosmtpd sinks)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+
+
 @pytest.fixture
 def no_page_cache(settings):
     """Render every request: for tests that count the queries a render costs."""

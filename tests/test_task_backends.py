@@ -1,14 +1,12 @@
 """The scale path for background work: MASTHEAD_TASK_BACKEND=rq wires django-tasks to RQ."""
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-MASTHEAD = str(Path(sys.executable).with_name("masthead"))
+from tests.test_cli import run as run_masthead
 
 
 def redis_is_up() -> bool:
@@ -20,20 +18,7 @@ def redis_is_up() -> bool:
 
 
 def run(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
-        "MASTHEAD_DATA_DIR": str(tmp_path),
-        "MASTHEAD_ENV": "development",
-        **env,
-    }
-    return subprocess.run(
-        [MASTHEAD, *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=120,
-        check=False,
-    )
+    return run_masthead(*args, tmp_path=tmp_path, **{"MASTHEAD_ENV": "development", **env})
 
 
 @pytest.mark.skipif(not redis_is_up(), reason="needs Redis on 127.0.0.1:6379")

@@ -12,6 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from masthead.newsletter.models import Newsletter
+from tests.conftest import use_smtp_server
 
 LINK = re.compile(r"https?://[^\s\"<>]+/newsletter/confirm/[^\s\"<>/]+/")
 
@@ -47,14 +48,7 @@ def smtp_sink(settings):
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
+    use_smtp_server(settings, controller.port)
     yield sink
     controller.stop()
 
