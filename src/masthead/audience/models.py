@@ -18,6 +18,8 @@ class Reader(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Set when the reader proved they own the address (a confirmation or sign-in link).
     email_confirmed_at = models.DateTimeField(_("email confirmed"), null=True, blank=True)
+    # Moves on every sign-in: a sign-in link signs the value it saw, so it works once.
+    last_signed_in_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reader")

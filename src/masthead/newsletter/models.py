@@ -64,6 +64,10 @@ class Edition(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A digest: the articles it lists, chosen when the edition is made (newest first).
+    articles = models.ManyToManyField(
+        "newsroom.ArticlePage", verbose_name=_("digest articles"), blank=True, related_name="+"
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -111,6 +115,11 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # What came back after sending, for the edition's report: an ESP's bounce or complaint
+    # webhook (matched by Message-ID), or an unsubscribe from this edition's link.
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+    complained_at = models.DateTimeField(_("marked as spam"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -118,7 +127,10 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["edition", "email"], name="one_delivery_per_address"),
         ]
-        indexes = [models.Index(fields=["edition", "status", "id"])]
+        indexes = [
+            models.Index(fields=["edition", "status", "id"]),
+            models.Index(fields=["message_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.edition_id} → {self.email} ({self.status})"

@@ -384,4 +384,19 @@ def unsubscribe(*, reader_id: int, newsletter_id: int) -> bool:
         newsletter_id=newsletter_id,
         status__in=[Subscription.Status.PENDING, Subscription.Status.CONFIRMED],
     ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    if changed:
+        # Counted against the edition most likely clicked: the newest one this reader got.
+        latest = (
+            Delivery.objects.filter(
+                reader_id=reader_id,
+                edition__newsletter_id=newsletter_id,
+                status=Delivery.Status.SENT,
+                unsubscribed_at__isnull=True,
+            )
+            .order_by("-sent_at", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if latest:
+            Delivery.objects.filter(pk=latest).update(unsubscribed_at=timezone.now())
     return bool(changed)
