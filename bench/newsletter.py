@@ -8,6 +8,7 @@ Then the physical limit: a raw smtplib loop sending one prebuilt message over on
 connection to the same sink. Not run by CI.
 
     .venv/bin/python bench/newsletter.py [--sizes 10000 100000] [--raw 20000]
+    .venv/bin/python bench/newsletter.py --postgres postgres://postgres@127.0.0.1:5432
 """
 
 from __future__ import annotations
@@ -87,7 +88,17 @@ def _shell(code: str, env: dict) -> str:
     return out
 
 
-def run_pipeline(n: int, port: int, keep: bool) -> dict:
+def _fresh_postgres_database(server: str, name: str) -> str:
+    """An empty database ``name`` on ``server`` (dropped first if a run left it behind)."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+def run_pipeline(n: int, port: int, keep: bool, postgres: str | None) -> dict:
     data = Path(tempfile.mkdtemp(prefix=f"masthead-bench-nl-{n}-"))
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
@@ -96,6 +107,8 @@ def run_pipeline(n: int, port: int, keep: bool) -> dict:
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "MASTHEAD_LOG_LEVEL": "ERROR",
     }
+    if postgres:
+        env["DATABASE_URL"] = _fresh_postgres_database(postgres, f"masthead_bench_nl_{n}")
     try:
         subprocess.run([MASTHEAD, "manage", "migrate", "--noinput", "-v0"], env=env, check=True)
         pk = int(_shell(SEED.format(n=n), env).strip().splitlines()[-1])
@@ -132,6 +145,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--raw", type=int, default=20_000, help="messages in the raw loop")
     parser.add_argument("--keep", action="store_true", help="keep the data folders")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server (postgres://user@host:port) to run on instead of SQLite; "
+        "the benchmark creates and replaces databases masthead_bench_nl_<size> there",
+    )
     args = parser.parse_args()
 
     handler = CountingHandler()
@@ -139,13 +158,14 @@ def main() -> None:
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        results = [run_pipeline(n, port, args.keep) for n in args.sizes]
+        results = [run_pipeline(n, port, args.keep, args.postgres) for n in args.sizes]
         raw_rate = run_raw(args.raw, port)
     finally:
         controller.stop()
 
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    print(f"Masthead newsletter benchmark, {stamp}: SQLite, one worker, aiosmtpd on loopback")
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"Masthead newsletter benchmark, {stamp}: {database}, one worker, aiosmtpd on loopback")
     print(f"{'readers':>8} {'sent':>8} {'status':>8} {'seconds':>8} {'msgs/s':>8} {'peak MiB':>9}")
     for r in results:
         rate = r["sent"] / r["seconds"]

@@ -211,6 +211,20 @@ if TASK_BACKEND == "rq":
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("MASTHEAD_FROM_EMAIL", default="Masthead <newsroom@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# DKIM (lib/dkim_backend.py): with a key file, everything sent over SMTP is signed, List-*
+# headers included (RFC 8058 §4). checks.py reports a missing or unreadable key.
+DKIM_PRIVATE_KEY_FILE = env("MASTHEAD_DKIM_PRIVATE_KEY_FILE", default="")
+DKIM_SELECTOR = env("MASTHEAD_DKIM_SELECTOR", default="")
+DKIM_DOMAIN = env("MASTHEAD_DKIM_DOMAIN", default="")  # empty: each message's From domain
+_smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
+if DKIM_PRIVATE_KEY_FILE and vars()["EMAIL_BACKEND"] == _smtp_backend:
+    EMAIL_BACKEND = "masthead.lib.dkim_backend.DKIMEmailBackend"
+# Bounces and complaints: ESPs post to /webhooks/email/<esp>/tracking/ (newsletter/
+# webhook_urls.py) with HTTP basic auth "user:password" = this secret; off while it is empty.
+ANYMAIL = {"WEBHOOK_SECRET": env("MASTHEAD_ANYMAIL_WEBHOOK_SECRET", default="")}
+if env("MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY", default=""):
+    # Mailgun also signs each post (HMAC); anymail checks it when this key is set.
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = env("MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -379,3 +393,7 @@ NEWSLETTER_UNSUBSCRIBE_EMAIL = env("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_EMAIL", defa
 # Newsletter sign-up (issue 4): attempts per hour, per address and per client address.
 SIGNUP_LIMIT_PER_ADDRESS = env.int("MASTHEAD_SIGNUP_LIMIT_PER_ADDRESS", default=3)
 SIGNUP_LIMIT_PER_IP = env.int("MASTHEAD_SIGNUP_LIMIT_PER_IP", default=10)
+# Reader sign-in and email change links (issue 4): requests per hour, per address and per
+# client address. Both send email, so both are limited like sign-up.
+SIGN_IN_LIMIT_PER_ADDRESS = env.int("MASTHEAD_SIGN_IN_LIMIT_PER_ADDRESS", default=3)
+SIGN_IN_LIMIT_PER_IP = env.int("MASTHEAD_SIGN_IN_LIMIT_PER_IP", default=10)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("masthead.discovery.root_urls")),
     # Language-neutral: the link lives in emails; the page speaks the newsletter's language.
     path("newsletter/", include("masthead.newsletter.urls")),
+    # ESPs post bounces and complaints here (README, "Bounces and complaints").
+    path("webhooks/email/", include("masthead.newsletter.webhook_urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -3,54 +3,23 @@
 from __future__ import annotations
 
 import re
-import socket
-import threading
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from masthead.newsletter.models import Newsletter
 from tests.conftest import use_smtp_server
+from tests.smtp_sink import Sink
 
 LINK = re.compile(r"https?://[^\s\"<>]+/newsletter/confirm/[^\s\"<>/]+/")
 
 
-class Sink:
-    """Collects every message the SMTP server accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        with self._lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-            self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [
-            m for m, rcpts in zip(self.messages, self.recipients, strict=True) if address in rcpts
-        ]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_sink(settings):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    use_smtp_server(settings, controller.port)
-    yield sink
-    controller.stop()
+    """A loopback SMTP server (tests/smtp_sink.py), with Django's SMTP backend pointed at it."""
+    with Sink() as running:
+        use_smtp_server(settings, running.port)
+        yield running.handler
 
 
 @pytest.fixture

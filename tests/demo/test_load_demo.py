@@ -20,11 +20,13 @@ from django.test import TestCase, override_settings
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
+from masthead.audience.models import Reader, Subscription
 from masthead.demo import loader, synthetic
 from masthead.demo.content import publication as pub
 from masthead.demo.content.flagship import FLAGSHIP
 from masthead.demo.content.pieces import PIECES
 from masthead.discovery.search import search_articles
+from masthead.newsletter.models import Edition, Newsletter
 from masthead.newsroom.models import (
     ArticlePage,
     Contributor,
@@ -88,6 +90,32 @@ class LoadDemoTests(TestCase):
         )
         people = Contributor.objects.filter(locale=self.en, kind=Contributor.Kind.PERSON)
         self.assertGreaterEqual(people.filter(slug__in=[p.slug for p in pub.PEOPLE]).count(), 8)
+
+    def test_newsletters_have_readers_a_growth_history_and_sent_editions(self):
+        letters = {n.slug: n for n in Newsletter.objects.all()}
+        self.assertEqual(letters["friday-letter"].language, "en")
+        self.assertEqual(letters["carta-de-los-viernes"].language, "es")
+        self.assertTrue(all(n.is_public for n in letters.values()))
+        subs = Subscription.objects.filter(newsletter__in=letters.values())
+        statuses = set(subs.values_list("status", flat=True))
+        self.assertEqual(statuses, set(Subscription.Status.values))
+        days = {s.confirmed_at.date() for s in subs.exclude(confirmed_at=None)}
+        self.assertGreater(len(days), 30)  # a growth chart with a real slope, not one bar
+        self.assertFalse(Reader.objects.exclude(email__regex=r"@example\.(org|net)$").exists())
+        for edition in Edition.objects.filter(newsletter__in=letters.values()):
+            self.assertEqual(edition.status, Edition.Status.SENT)
+            self.assertEqual(edition.recipients_count, edition.deliveries.count())
+            self.assertTrue(edition.articles.exists())
+            self.assertTrue(
+                all(
+                    a.locale.language_code == edition.newsletter.language
+                    for a in edition.articles.all()
+                )
+            )
+
+    def test_the_sign_up_page_offers_the_demo_newsletters(self):
+        page = self.client.get("/es/newsletter/")
+        self.assertContains(page, "La carta de los viernes")
 
     def test_the_board_is_a_collective_of_five_people(self):
         board = Contributor.objects.get(locale=self.en, slug=pub.BOARD)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import use_smtp_server
-from tests.newsletter.sink import Sink
+from tests.smtp_sink import Sink
 
 
 @pytest.fixture

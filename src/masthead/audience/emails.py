@@ -28,7 +28,7 @@ def _publication_name() -> str:
 
 
 def _message(
-    *, reader: Reader, subject: str, template: str, context: dict
+    *, reader: Reader, subject: str, template: str, context: dict, to: str = ""
 ) -> EmailMultiAlternatives:
     context = {**context, "publication": _publication_name(), "reader": reader}
     text = render_to_string(f"audience/email/{template}.txt", context)
@@ -36,7 +36,7 @@ def _message(
     # EmailMessage refuses a newline in any header (BadHeaderError), so a crafted address
     # or name cannot add headers (ASVS 1.3.11); the form refuses such addresses first.
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[reader.email]
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to or reader.email]
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -70,8 +70,72 @@ def already_subscribed(*, reader: Reader, newsletters: list[Newsletter]) -> Emai
             context={
                 "url": f"{settings.BASE_URL}{path}",
                 "newsletters": [n.name for n in newsletters],
+                "sign_in_url": _url("audience:sign_in"),
             },
         )
+
+
+def _url(name: str, **kwargs: str) -> str:
+    return f"{settings.BASE_URL}{reverse(name, kwargs=kwargs or None)}"
+
+
+def sign_in_link(*, reader: Reader, token: str) -> EmailMultiAlternatives:
+    """The magic link: 15 minutes, once (queries.reader_for_sign_in)."""
+    with translation.override(reader.language):
+        return _message(
+            reader=reader,
+            subject=_("Your sign-in link"),
+            template="sign_in",
+            context={
+                "url": _url("audience:sign_in_confirm", token=token),
+                "sign_in_url": _url("audience:sign_in"),
+            },
+        )
+
+
+def email_change_link(*, reader: Reader, new_email: str, token: str) -> EmailMultiAlternatives:
+    """Sent to the new address: proving it is what makes the change."""
+    with translation.override(reader.language):
+        return _message(
+            reader=reader,
+            to=new_email,
+            subject=_("Confirm your new email address"),
+            template="email_change",
+            context={
+                "url": _url("audience:email_change_confirm", token=token),
+                "new_email": new_email,
+            },
+        )
+
+
+def email_change_notice(*, reader: Reader, new_email: str) -> EmailMultiAlternatives:
+    """Sent to the old address, so an owner whose session was taken over finds out."""
+    with translation.override(reader.language):
+        return _message(
+            reader=reader,
+            subject=_("A change of email address was requested"),
+            template="email_change_notice",
+            context={"new_email": mask(new_email), "sign_in_url": _url("audience:sign_in")},
+        )
+
+
+def email_change_unavailable(*, reader: Reader, new_email: str) -> EmailMultiAlternatives:
+    """Sent to a new address that already has an account, instead of a link: the page the
+    requester saw is the same, so only the address's owner learns it is known."""
+    with translation.override(reader.language):
+        return _message(
+            reader=reader,
+            to=new_email,
+            subject=_("Your email address was not changed"),
+            template="email_change_unavailable",
+            context={"sign_in_url": _url("audience:sign_in")},
+        )
+
+
+def mask(email: str) -> str:
+    """``reader@example.org`` → ``r•••@example.org``: recognisable by its owner only."""
+    local, _at, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}"
 
 
 def send(message: EmailMultiAlternatives) -> None:

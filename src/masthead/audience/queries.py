@@ -1,14 +1,28 @@
-"""Reads for readers and their consent: what a confirmation link would confirm."""
+"""Reads for readers and their consent: what an emailed link would do, and what we hold.
+
+Every link the audience app emails (confirm, sign in, change email) is read here, by the
+GET that shows its button and again by the POST that uses it (services.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
-from masthead.audience.models import Subscription
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from masthead.audience.models import Reader, Subscription, Suppression
 from masthead.lib import tokens
+from masthead.newsletter.models import Delivery, Newsletter
 
 CONFIRM_PURPOSE = "confirm"
 CONFIRM_MAX_AGE = 48 * 3600  # issue 4: the confirmation link expires after 48 h
+SIGN_IN_PURPOSE = "signin"
+SIGN_IN_MAX_AGE = 15 * 60  # issue 4: a sign-in link expires after 15 minutes
+EMAIL_CHANGE_PURPOSE = "email-change"
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -22,7 +36,9 @@ class ConfirmationRefused(Exception):  # noqa: N818
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "expired", "invalid" or "used"
+        # "expired", "invalid", "used", or "unavailable" (an email change to an address
+        # that another reader took meanwhile)
+        self.reason = reason
 
 
 def pending_confirmation(token: str) -> list[Subscription]:
@@ -54,3 +70,164 @@ def pending_confirmation(token: str) -> list[Subscription]:
     ):
         raise ConfirmationRefused("used")
     return subs
+
+
+def address_digest(email: str) -> str:
+    """A short digest of an address, for tokens: binds a link to the address it was sent to
+    without writing the address into the (only signed, not encrypted) token."""
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+
+
+def sign_in_stamp(reader: Reader) -> int:
+    """What a sign-in link signs: it changes on every sign-in, so a link works once."""
+    moment = reader.last_signed_in_at
+    return 0 if moment is None else consent_stamp(moment)
+
+
+def reader_for_sign_in(token: str) -> Reader:
+    """The reader a sign-in token would sign in; raises ``ConfirmationRefused``.
+
+    Used by the GET (the button) and, under a row lock, by the POST (services.sign_in).
+    """
+    try:
+        payload = tokens.read_token(SIGN_IN_PURPOSE, token, max_age_seconds=SIGN_IN_MAX_AGE)
+        reader_id, stamp, digest = int(payload["r"]), int(payload["v"]), str(payload["e"])
+    except tokens.BadToken as exc:
+        raise ConfirmationRefused(exc.reason) from None
+    except (KeyError, TypeError, ValueError):
+        raise ConfirmationRefused("invalid") from None
+    reader = Reader.objects.filter(pk=reader_id).first()
+    if reader is None or address_digest(reader.email) != digest:
+        # Erased, or the account moved to another address since the link was sent.
+        raise ConfirmationRefused("invalid")
+    if sign_in_stamp(reader) != stamp:
+        raise ConfirmationRefused("used")
+    return reader
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    reader: Reader
+    new_email: str
+
+
+def pending_email_change(token: str) -> EmailChange:
+    """The change an email-change token would make; raises ``ConfirmationRefused``.
+
+    The token signs the old and the new address, so once the change is made (or the
+    address changed another way) the link no longer matches: it works once.
+    """
+    try:
+        payload = tokens.read_token(
+            EMAIL_CHANGE_PURPOSE, token, max_age_seconds=EMAIL_CHANGE_MAX_AGE
+        )
+        reader_id, old, new = int(payload["r"]), str(payload["o"]), str(payload["n"])
+    except tokens.BadToken as exc:
+        raise ConfirmationRefused(exc.reason) from None
+    except (KeyError, TypeError, ValueError):
+        raise ConfirmationRefused("invalid") from None
+    reader = Reader.objects.filter(pk=reader_id).first()
+    if reader is None:
+        raise ConfirmationRefused("invalid")
+    if reader.email != old:
+        raise ConfirmationRefused("used")
+    if is_taken(new, by_other_than=reader) or is_suppressed(new):
+        raise ConfirmationRefused("unavailable")
+    return EmailChange(reader=reader, new_email=new)
+
+
+def is_suppressed(email: str) -> bool:
+    return Suppression.objects.filter(email__iexact=email).exists()
+
+
+def is_taken(email: str, *, by_other_than: Reader) -> bool:
+    return Reader.objects.filter(email__iexact=email).exclude(pk=by_other_than.pk).exists()
+
+
+def known_reader(email: str) -> Reader | None:
+    """The reader with this address (case-insensitive), if any."""
+    return Reader.objects.filter(email__iexact=email).first()
+
+
+@dataclass(frozen=True)
+class NewsletterChoice:
+    newsletter: Newsletter
+    subscribed: bool
+
+
+def account_newsletters(reader: Reader) -> list[NewsletterChoice]:
+    """The public newsletters, each with whether the reader receives (or awaits) it."""
+    active = set(
+        Subscription.objects.filter(
+            reader=reader,
+            status__in=[Subscription.Status.PENDING, Subscription.Status.CONFIRMED],
+        ).values_list("newsletter_id", flat=True)
+    )
+    return [
+        NewsletterChoice(newsletter=n, subscribed=n.pk in active)
+        for n in Newsletter.objects.filter(is_public=True)
+    ]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def reader_data(reader: Reader) -> dict:
+    """Everything held about ``reader``, as plain JSON-ready data (the "download my data").
+
+    Kept in step with services.erase_reader: whatever that deletes or anonymises is listed
+    here first.
+    """
+    subscriptions = Subscription.objects.filter(reader=reader).select_related("newsletter")
+    deliveries = (
+        Delivery.objects.alias(email_ci=Lower("email"))
+        .filter(
+            Q(reader=reader) | Q(email_ci=reader.email.lower())  # the delivery_email_ci index
+        )
+        .select_related("edition__newsletter")
+        .order_by("pk")
+    )
+    suppression = Suppression.objects.filter(email__iexact=reader.email).first()
+    return {
+        "reader": {
+            "email": reader.email,
+            "language": reader.language,
+            "created_at": _iso(reader.created_at),
+            "email_confirmed_at": _iso(reader.email_confirmed_at),
+            "last_signed_in_at": _iso(reader.last_signed_in_at),
+        },
+        "subscriptions": [
+            {
+                "newsletter": s.newsletter.name,
+                "status": s.status,
+                "source": s.source,
+                "consented_at": _iso(s.consented_at),
+                "confirmed_at": _iso(s.confirmed_at),
+                "unsubscribed_at": _iso(s.unsubscribed_at),
+            }
+            for s in subscriptions
+        ],
+        "deliveries": [
+            {
+                "newsletter": d.edition.newsletter.name,
+                "edition": d.edition.subject,
+                "email": d.email,
+                "status": d.status,
+                "message_id": d.message_id,
+                "sent_at": _iso(d.sent_at),
+                "bounced_at": _iso(d.bounced_at),
+                "complained_at": _iso(d.complained_at),
+                "unsubscribed_at": _iso(d.unsubscribed_at),
+            }
+            for d in deliveries
+        ],
+        "suppression": None
+        if suppression is None
+        else {
+            "email": suppression.email,
+            "reason": suppression.reason,
+            "detail": suppression.detail,
+            "created_at": _iso(suppression.created_at),
+        },
+    }

@@ -1,4 +1,5 @@
-"""Writes for readers and their consent: sign-up with double opt-in, and its confirmation.
+"""Writes for readers and their consent: sign-up with double opt-in and its confirmation,
+sign-in links, the account page's changes, email changes, and erasure.
 
 The only code that creates or changes Reader and Subscription rows. Email goes out on
 commit (emails.py), so a rolled-back sign-up never mails anyone.
@@ -10,18 +11,28 @@ import logging
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
 from masthead.audience import emails
 from masthead.audience.models import Reader, Subscription, Suppression
 from masthead.audience.queries import (
     CONFIRM_PURPOSE,
+    EMAIL_CHANGE_PURPOSE,
+    SIGN_IN_PURPOSE,
     ConfirmationRefused,
+    address_digest,
     consent_stamp,
+    is_suppressed,
+    is_taken,
     pending_confirmation,
+    pending_email_change,
+    reader_for_sign_in,
+    sign_in_stamp,
 )
 from masthead.lib import tokens
-from masthead.newsletter.models import Newsletter
+from masthead.newsletter.models import Delivery, Newsletter
 
 log = logging.getLogger(__name__)
 
@@ -153,3 +164,194 @@ def confirm_subscriptions(*, token: str) -> list[Subscription]:
         reader.email_confirmed_at = now
         reader.save(update_fields=["email_confirmed_at"])
     return subs
+
+
+@transaction.atomic(durable=True)
+def request_sign_in(*, email: str, ip: str = "") -> None:
+    """Email a sign-in link to ``email`` if it belongs to a reader who may be mailed.
+
+    Unknown and suppressed addresses are sent nothing; the caller answers every address the
+    same way, so the response does not tell a stranger which addresses are known. The link
+    signs the reader's ``last_signed_in_at``, which ``sign_in`` moves, so it works once.
+    The caller rate-limits (account_views.py); ``ip`` is only logged.
+    """
+    email = normalise_email(email)
+    if is_suppressed(email):
+        log.info("sign-in link for a suppressed address not sent (ip %s)", ip)
+        return
+    reader = Reader.objects.filter(email__iexact=email).first()
+    if reader is None:
+        return
+    token = tokens.make_token(
+        SIGN_IN_PURPOSE,
+        {"r": reader.pk, "v": sign_in_stamp(reader), "e": address_digest(reader.email)},
+    )
+    message = emails.sign_in_link(reader=reader, token=token)
+    transaction.on_commit(lambda: emails.send(message))
+
+
+@transaction.atomic(durable=True)
+def sign_in(*, token: str) -> Reader:
+    """Use a sign-in link: move ``last_signed_in_at`` (the link is spent) and return the reader.
+
+    Following the link proves the address, so ``email_confirmed_at`` is set if it was not.
+    Raises ``ConfirmationRefused`` for an expired, tampered or already used link. The view
+    puts the reader into the session (sessions.sign_in).
+    """
+    reader = reader_for_sign_in(token)
+    # Lock and re-check, so two concurrent POSTs of one link cannot both sign in.
+    locked = Reader.objects.select_for_update().get(pk=reader.pk)
+    if sign_in_stamp(locked) != sign_in_stamp(reader) or locked.email != reader.email:
+        raise ConfirmationRefused("used")
+    now = timezone.now()
+    locked.last_signed_in_at = now
+    fields = ["last_signed_in_at"]
+    if locked.email_confirmed_at is None:
+        locked.email_confirmed_at = now
+        fields.append("email_confirmed_at")
+    locked.save(update_fields=fields)
+    return locked
+
+
+class AddressSuppressed(Exception):  # noqa: N818
+    """The reader's address is on the suppression list, so it cannot be subscribed."""
+
+
+@transaction.atomic(durable=True)
+def update_preferences(
+    *, reader: Reader, newsletters: Iterable[Newsletter], language: str
+) -> None:
+    """Set which public newsletters a signed-in reader receives, and their language.
+
+    Newly chosen newsletters are CONFIRMED at once with source ACCOUNT: signing in proved
+    the address, so no second opt-in is needed. Public newsletters left out are
+    UNSUBSCRIBED; private ones are not the account page's to change. A suppressed address
+    cannot be subscribed to anything (raises ``AddressSuppressed``, nothing written).
+    """
+    chosen = {n.pk for n in newsletters if n.is_public}
+    now = timezone.now()
+    existing = {
+        sub.newsletter_id: sub
+        for sub in Subscription.objects.select_for_update().filter(
+            reader=reader, newsletter__is_public=True
+        )
+    }
+    active = (Subscription.Status.PENDING, Subscription.Status.CONFIRMED)
+    to_subscribe = [
+        pk
+        for pk in chosen
+        if pk not in existing or existing[pk].status != Subscription.Status.CONFIRMED
+    ]
+    if to_subscribe and is_suppressed(reader.email):
+        raise AddressSuppressed(reader.email)
+    for pk in to_subscribe:
+        sub = existing.get(pk) or Subscription(reader=reader, newsletter_id=pk)
+        sub.status = Subscription.Status.CONFIRMED
+        sub.source = Subscription.Source.ACCOUNT
+        sub.consented_at = now
+        sub.confirmed_at = now
+        sub.unsubscribed_at = None
+        if sub.pk is None:
+            sub.full_clean(validate_constraints=False)
+            sub.save()
+        else:
+            sub.save(
+                update_fields=[
+                    "status",
+                    "source",
+                    "consented_at",
+                    "confirmed_at",
+                    "unsubscribed_at",
+                ]
+            )
+    for pk, sub in existing.items():
+        if pk not in chosen and sub.status in active:
+            sub.status = Subscription.Status.UNSUBSCRIBED
+            sub.unsubscribed_at = now
+            sub.save(update_fields=["status", "unsubscribed_at"])
+    if reader.language != language:
+        reader.language = language
+        reader.full_clean(validate_constraints=False)
+        reader.save(update_fields=["language"])
+
+
+@transaction.atomic(durable=True)
+def request_email_change(*, reader: Reader, new_email: str, ip: str = "") -> None:
+    """Ask the owner of ``new_email`` to confirm it as ``reader``'s address.
+
+    Sends, on commit, a link to the new address and a short notice to the old one. An
+    address another reader holds gets a note that it cannot be used instead of a link, so
+    the page the requester sees is the same either way (no enumeration); a suppressed
+    address is sent nothing. The caller rate-limits; ``ip`` is only logged.
+    """
+    new_email = normalise_email(new_email)
+    if new_email == reader.email:
+        return
+    if is_suppressed(new_email):
+        log.info("email change to a suppressed address not sent (ip %s)", ip)
+        return
+    if is_taken(new_email, by_other_than=reader):
+        messages = [emails.email_change_unavailable(reader=reader, new_email=new_email)]
+    else:
+        token = tokens.make_token(
+            EMAIL_CHANGE_PURPOSE, {"r": reader.pk, "o": reader.email, "n": new_email}
+        )
+        messages = [
+            emails.email_change_link(reader=reader, new_email=new_email, token=token),
+            emails.email_change_notice(reader=reader, new_email=new_email),
+        ]
+    transaction.on_commit(lambda: [emails.send(m) for m in messages])
+
+
+@transaction.atomic(durable=True)
+def change_email(*, token: str) -> Reader:
+    """Apply an email-change link: the reader's address becomes the new, now proven, one.
+
+    Raises ``ConfirmationRefused``: "used" once applied (the token signs the old address),
+    "unavailable" if another reader took the new address meanwhile. Sessions are bound to
+    the address (sessions.py), so every other session of this reader ends.
+    """
+    change = pending_email_change(token)
+    reader = Reader.objects.select_for_update().get(pk=change.reader.pk)
+    if reader.email != change.reader.email:
+        raise ConfirmationRefused("used")
+    reader.email = change.new_email
+    reader.email_confirmed_at = timezone.now()
+    reader.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():  # savepoint: the address may have been taken meanwhile
+            reader.save(update_fields=["email", "email_confirmed_at"])
+    except IntegrityError:
+        raise ConfirmationRefused("unavailable") from None
+    return reader
+
+
+@transaction.atomic(durable=True)
+def erase_reader(*, reader: Reader) -> None:
+    """Erase a reader at their request, in one transaction.
+
+    - The Reader row is deleted; their subscriptions go with it (CASCADE).
+    - newsletter.Delivery rows that carried the address are kept for the editions' counts
+      but anonymised: the address becomes ``erased-<id>@invalid`` (unique per row, as the
+      one-delivery-per-address constraint needs) and the reader link is cleared. Rows still
+      waiting to be sent are skipped.
+    - audience.Suppression rows are kept on purpose: they exist so that an address that
+      bounced or complained is never mailed again, even after erasure or a re-import.
+    - Payments (the funding app, a later issue) are records the law requires us to keep:
+      when they arrive, this is where they are anonymised (payer name and address
+      cleared, amounts and dates kept), never deleted.
+
+    The caller signs the reader out; the session check (sessions.py) ends every other one.
+    """
+    reader = Reader.objects.select_for_update().get(pk=reader.pk)
+    reader_id = reader.pk
+    carried = Delivery.objects.alias(email_ci=Lower("email")).filter(
+        Q(reader=reader) | Q(email_ci=reader.email.lower())  # the delivery_email_ci index
+    )
+    carried.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
+    carried.update(
+        reader=None,
+        email=Concat(Value("erased-"), Cast("pk", CharField()), Value("@invalid")),
+    )
+    reader.delete()
+    log.info("reader %s erased at their request", reader_id)

@@ -7,3 +7,11 @@ class NewsletterConfig(AppConfig):
     label = "newsletter"
     verbose_name = _("Newsletter")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from masthead.newsletter import tracking as receivers
+
+        # Verified ESP webhooks (webhook_urls.py) report bounces and complaints here.
+        tracking.connect(receivers.on_tracking, dispatch_uid="masthead.newsletter.tracking")

@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -130,6 +131,8 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["edition", "status", "id"]),
             models.Index(fields=["message_id"]),
+            # A reader's export and erasure, and webhooks, find deliveries by address.
+            models.Index(Lower("email"), name="delivery_email_ci"),
         ]
 
     def __str__(self) -> str:

@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods
 
 from masthead.audience.models import Reader
 from masthead.lib.tokens import BadToken, read_token
-from masthead.newsletter import emails, services
+from masthead.newsletter import emails, services, webhook_urls
 from masthead.newsletter.models import Newsletter
 
 # Views that take POSTs without a CSRF token, and why. RFC 8058 one-click POSTs come from
 # mail providers with no cookies; the signed token in the URL is the authority instead.
-CSRF_EXEMPT_VIEWS = ("newsletter:unsubscribe",)
+# ESPs' bounce and complaint webhooks post server to server; basic auth (and the ESP's
+# signature, where it signs) is the authority there (webhook_urls.py).
+CSRF_EXEMPT_VIEWS = ("newsletter:unsubscribe", *webhook_urls.CSRF_EXEMPT_VIEWS)
 
 
 @csrf_exempt

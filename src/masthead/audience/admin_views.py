@@ -1,0 +1,258 @@
+"""Admin pages about readers beyond the listings: CSV import and export, the subscribers report.
+
+Thin views (DESIGN.md): import goes through ``importing.import_readers``, reads through
+``exporting.export_rows`` and ``reports``. Wagtail's admin URLs already require admin access;
+each view also checks its own permission, because readers are personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView, TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.widgets import AdminDateInput
+
+from masthead.audience import exporting, importing, reports
+from masthead.newsletter.models import Newsletter
+
+log = logging.getLogger(__name__)
+
+VIEW_READERS = "audience.view_reader"
+ADD_READERS = "audience.add_reader"
+# How many row errors the import page lists; the count of the rest is shown.
+MAX_ERRORS_SHOWN = 200
+
+
+class _PermissionRequired:
+    permission = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class _AdminPage(_PermissionRequired, WagtailAdminTemplateMixin):
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object that hands back what csv.writer writes (Django's streaming recipe)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def export_readers(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """One row per reader and newsletter as CSV, streamed: rows go out as the database yields them."""
+    if not request.user.has_perm(VIEW_READERS):
+        raise PermissionDenied
+    newsletter = None
+    if slug := request.GET.get("newsletter"):
+        newsletter = Newsletter.objects.filter(slug=slug).first()
+        if newsletter is None:
+            # An unknown slug is an error, never a silent export of everyone. (Not a 404:
+            # LocaleMiddleware would answer that with a redirect to a language prefix.)
+            return HttpResponseBadRequest(
+                _("There is no newsletter “%(slug)s”.") % {"slug": slug},
+                content_type="text/plain; charset=utf-8",
+            )
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(row) for row in exporting.export_rows(newsletter=newsletter))
+    # The byte-order mark makes Excel read the file as UTF-8 (names in Spanish); the importer
+    # accepts it, so an export can be edited and imported again.
+    response = StreamingHttpResponse(
+        chain(["\ufeff"], lines), content_type="text/csv; charset=utf-8"
+    )
+    name = f"readers-{newsletter.slug + '-' if newsletter else ''}{timezone.localdate()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"  # personal data: no copy in any cache
+    log.info("readers exported by user %s (newsletter %s)", request.user.pk, slug or "all")
+    return response
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "A header row, then one reader per row. Columns: email (required), language "
+            "(en or es), consented_at (YYYY-MM-DD), newsletter (its slug). Up to 5 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    newsletter = forms.ModelChoiceField(
+        queryset=Newsletter.objects.all(),
+        label=gettext_lazy("Newsletter"),
+        help_text=gettext_lazy("For rows without a newsletter column."),
+    )
+    source = forms.CharField(
+        max_length=200,
+        label=gettext_lazy("Where did these people give their consent?"),
+        help_text=gettext_lazy(
+            "For example: the sign-up sheet at the March book fair, or our old mailing list "
+            "provider. Everyone on the list must have agreed to receive this newsletter."
+        ),
+    )
+    consented_at = forms.DateField(
+        label=gettext_lazy("Consent date"),
+        help_text=gettext_lazy("For rows without a consented_at date."),
+        widget=AdminDateInput,
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 5 MB. Split it into smaller files.")
+            )
+        return upload
+
+    def clean_consented_at(self) -> dt.datetime:
+        day = self.cleaned_data["consented_at"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The consent date is in the future."))
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class ImportReadersView(_AdminPage, FormView):
+    permission = ADD_READERS
+    form_class = ImportForm
+    template_name = "audience/admin/import.html"
+    page_title = gettext_lazy("Import readers")
+    header_icon = "upload"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            export_url=reverse("audience_csv:export"), max_rows=importing.MAX_ROWS, **kwargs
+        )
+
+    def form_valid(self, form: ImportForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            result = importing.import_readers(
+                data["file"],
+                newsletter=data["newsletter"],
+                source=data["source"],
+                default_consented_at=data["consented_at"],
+                user=self.request.user,
+            )
+        except importing.ImportRefused as refused:
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    errors=refused.errors[:MAX_ERRORS_SHOWN],
+                    more_errors=max(0, len(refused.errors) - MAX_ERRORS_SHOWN),
+                    error_count=len(refused.errors),
+                )
+            )
+        except IntegrityError:
+            form.add_error(
+                None,
+                _(
+                    "Someone signed up with one of these addresses while the file was being "
+                    "imported, so nothing was imported. Upload the file again."
+                ),
+            )
+            return self.form_invalid(form)
+        log.info(
+            "readers imported by user %s into %s, consent source %r: %s",
+            self.request.user.pk,
+            ",".join(result.newsletters),
+            result.source,
+            result,
+        )
+        # Rendered, not redirected: the summary is not stored anywhere. Sending the form again
+        # is harmless, since a second import of the same file changes nothing.
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+# --- subscribers report --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG line chart's geometry, computed here so the template only places numbers."""
+
+    width: int
+    height: int
+    line: str  # polyline points
+    area: str  # polygon points: the line closed along the x axis
+    top: int  # the value at the top of the y axis
+    left: int  # x of the y axis
+    bottom: int  # y of the x axis
+    right: int
+
+
+def chart(values: list[int], *, width: int = 640, height: int = 180) -> Chart:
+    """Scale ``values`` into a ``width`` by ``height`` box with room for the axis labels."""
+    left, right, top_pad, bottom = 48, width - 8, 12, height - 24
+    top = max(max(values, default=0), 1)
+    step = (right - left) / max(len(values) - 1, 1)
+    points = [
+        (round(left + i * step, 1), round(bottom - (bottom - top_pad) * v / top, 1))
+        for i, v in enumerate(values)
+    ]
+    line = " ".join(f"{x},{y}" for x, y in points)
+    area = f"{left},{bottom} {line} {points[-1][0] if points else left},{bottom}"
+    return Chart(width, height, line, area, top, left, bottom, right)
+
+
+@dataclass(frozen=True)
+class NewsletterReport:
+    counts: reports.SubscriberCounts
+    series: list[reports.GrowthPoint]
+    chart: Chart
+
+
+class SubscribersReportView(_AdminPage, TemplateView):
+    permission = VIEW_READERS
+    template_name = "audience/admin/subscribers.html"
+    page_title = gettext_lazy("Subscribers")
+    header_icon = "group"
+    # Shown period in days → days per point: a year drawn daily would be 365 unreadable steps.
+    PERIODS = {30: 1, 90: 1, 364: 7}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        try:
+            days = int(self.request.GET.get("days", 30))
+        except ValueError:
+            days = 30
+        if days not in self.PERIODS:
+            days = 30
+        series = reports.growth(days=days, step=self.PERIODS[days])
+        newsletters = []
+        for counts in reports.subscriber_counts():
+            points = series.get(counts.newsletter.pk, [])
+            newsletters.append(
+                NewsletterReport(counts, points, chart([p.subscribed for p in points]))
+            )
+        return super().get_context_data(
+            newsletters=newsletters,
+            days=days,
+            step=self.PERIODS[days],
+            periods=list(self.PERIODS),
+            export_url=reverse("audience_csv:export"),
+            readers_url=reverse_lazy("audience_reader:index"),
+            **kwargs,
+        )

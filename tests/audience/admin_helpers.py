@@ -1,0 +1,58 @@
+"""Users and data for the readers' admin tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from masthead.audience.models import Reader, Subscription
+from masthead.newsletter.models import Newsletter
+
+
+def newsletter(slug: str = "daily", language: str = "en", name: str = "") -> Newsletter:
+    return Newsletter.objects.create(
+        name=name or slug.title(), slug=slug, language=language, sender_name="The Gazette"
+    )
+
+
+def subscribe(
+    reader: Reader,
+    newsletter: Newsletter,
+    status: str = Subscription.Status.CONFIRMED,
+    *,
+    at: dt.datetime,
+    unsubscribed_at: dt.datetime | None = None,
+    source: str = Subscription.Source.FORM,
+) -> Subscription:
+    return Subscription.objects.create(
+        reader=reader,
+        newsletter=newsletter,
+        status=status,
+        source=source,
+        consented_at=at,
+        confirmed_at=at if status != Subscription.Status.PENDING else None,
+        unsubscribed_at=unsubscribed_at,
+    )
+
+
+def superuser():
+    return get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
+
+
+def editor(*codenames: str):
+    """An admin user who may use the Wagtail admin, plus the named audience permissions."""
+    user = get_user_model().objects.create_user("editor", "editor@example.org", "pw")
+    group = Group.objects.create(name="Reader tools test editors")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    for codename in codenames:
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="audience", codename=codename)
+        )
+    user.groups.add(group)
+    return user
+
+
+def reader_without_admin_access():
+    return get_user_model().objects.create_user("reader", "someone@example.org", "pw")
