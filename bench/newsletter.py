@@ -1,11 +1,11 @@
 """Newsletter sending benchmark (issue 4): the real pipeline against a loopback SMTP sink.
 
 For each size (default 10,000 and 100,000 confirmed readers) it builds a fresh SQLite data
-folder, freezes and sends one edition in a worker process (`masthead manage shell`, the
+folder (or PostgreSQL database, with --postgres), freezes and sends one edition in a worker process (`masthead manage shell`, the
 same `services.send_edition` the task runs: Delivery rows, personalised unsubscribe links,
 one SMTP connection), and reports messages/s, total time and the worker's peak memory.
-Then the physical limit: a raw smtplib loop sending one prebuilt message over one
-connection to the same sink. Not run by CI.
+The physical limit: a raw smtplib loop sending one prebuilt message over one connection to
+the same sink, run before and after the pipeline (the faster run counts). Not run by CI.
 
     .venv/bin/python bench/newsletter.py [--sizes 10000 100000] [--raw 20000]
     .venv/bin/python bench/newsletter.py --postgres postgres://postgres@127.0.0.1:5432
@@ -158,8 +158,12 @@ def main() -> None:
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
+        # The raw loop runs before and after the pipeline, and the faster run is the limit:
+        # on a shared machine, a neighbour's burst must not flatter the ratio.
+        raw_rates = [run_raw(args.raw, port)]
         results = [run_pipeline(n, port, args.keep, args.postgres) for n in args.sizes]
-        raw_rate = run_raw(args.raw, port)
+        raw_rates.append(run_raw(args.raw, port))
+        raw_rate = max(raw_rates)
     finally:
         controller.stop()
 
@@ -173,7 +177,10 @@ def main() -> None:
             f"{r['n']:>8} {r['sent']:>8} {r['status']:>8} {r['seconds']:>8.1f} "
             f"{rate:>8.0f} {r['rss'] / 1024:>9.1f}"
         )
-    print(f"raw smtplib loop, one prebuilt message, one connection: {raw_rate:.0f} msgs/s")
+    print(
+        "raw smtplib loop, one prebuilt message, one connection: "
+        f"{raw_rate:.0f} msgs/s (best of {raw_rates[0]:.0f} before, {raw_rates[1]:.0f} after)"
+    )
     best = results[-1]
     print(f"pipeline / raw: {best['sent'] / best['seconds'] / raw_rate:.0%} (target >= 50%)")
     if len(results) > 1:

@@ -56,3 +56,38 @@ def test_development_defaults_are_reported_by_the_deploy_checks(tmp_path):
     )
     output = result.stdout + result.stderr
     assert "masthead.W001" in output and "masthead.W002" in output
+
+
+def _settings_in_a_subprocess(tmp_path, **variables: str) -> subprocess.CompletedProcess:
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        **variables,
+    }
+    code = "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.ANYMAIL)"
+    return subprocess.run(
+        [MASTHEAD, "manage", "shell", "--no-imports", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_an_esp_and_its_own_settings_are_chosen_by_environment(tmp_path):
+    result = _settings_in_a_subprocess(
+        tmp_path,
+        MASTHEAD_EMAIL_ESP="postmark",
+        MASTHEAD_ANYMAIL_POSTMARK_SERVER_TOKEN="token-from-env",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "anymail.backends.postmark.EmailBackend" in result.stdout
+    assert "'POSTMARK_SERVER_TOKEN': 'token-from-env'" in result.stdout
+
+
+def test_an_unknown_esp_stops_start_up_with_one_line(tmp_path):
+    result = _settings_in_a_subprocess(tmp_path, MASTHEAD_EMAIL_ESP="../../etc")
+    assert result.returncode != 0
+    assert "MASTHEAD_EMAIL_ESP" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,6 +5,7 @@ console email). Integrations switch on when their variable is set. What producti
 requires is enforced by ``checks.py`` under ``manage.py check --deploy``.
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -216,6 +217,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 DKIM_PRIVATE_KEY_FILE = env("MASTHEAD_DKIM_PRIVATE_KEY_FILE", default="")
 DKIM_SELECTOR = env("MASTHEAD_DKIM_SELECTOR", default="")
 DKIM_DOMAIN = env("MASTHEAD_DKIM_DOMAIN", default="")  # empty: each message's From domain
+# Sending through an ESP's HTTP API instead of SMTP (django-anymail): MASTHEAD_EMAIL_ESP
+# names the ESP (postmark, mailgun, sendgrid, amazon_ses, brevo, resend, sparkpost, ...).
+EMAIL_ESP = env("MASTHEAD_EMAIL_ESP", default="")
+if EMAIL_ESP:
+    if not EMAIL_ESP.isidentifier() or not importlib.util.find_spec(
+        f"anymail.backends.{EMAIL_ESP}"
+    ):
+        raise ImproperlyConfigured(
+            f"MASTHEAD_EMAIL_ESP={EMAIL_ESP!r} is not an ESP django-anymail knows "
+            "(see anymail/backends for the names)"
+        )
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_ESP}.EmailBackend"
 _smtp_backend = "django.core.mail.backends.smtp.EmailBackend"
 if DKIM_PRIVATE_KEY_FILE and vars()["EMAIL_BACKEND"] == _smtp_backend:
     EMAIL_BACKEND = "masthead.lib.dkim_backend.DKIMEmailBackend"
@@ -225,6 +238,15 @@ ANYMAIL = {"WEBHOOK_SECRET": env("MASTHEAD_ANYMAIL_WEBHOOK_SECRET", default="")}
 if env("MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY", default=""):
     # Mailgun also signs each post (HMAC); anymail checks it when this key is set.
     ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = env("MASTHEAD_MAILGUN_WEBHOOK_SIGNING_KEY")
+# Each ESP has its own settings (POSTMARK_SERVER_TOKEN, MAILGUN_API_KEY, ...): any
+# MASTHEAD_ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], so none needs code here.
+ANYMAIL.update(
+    {
+        name.removeprefix("MASTHEAD_ANYMAIL_"): value
+        for name, value in os.environ.items()
+        if name.startswith("MASTHEAD_ANYMAIL_") and name != "MASTHEAD_ANYMAIL_WEBHOOK_SECRET"
+    }
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -72,6 +72,15 @@ class TestMagicLink:
         assert b"Ada@example.org" in account.content
         assert len(smtp_sink.messages) == 1
 
+    def test_a_sign_in_email_is_not_list_mail(self, ask, smtp_sink, publication):
+        # One-click unsubscribe headers belong on newsletters only: a mail client offering
+        # "unsubscribe" on a sign-in link would unsubscribe nobody and confuse everybody.
+        reader("plain@example.org")
+        ask("plain@example.org")
+        message = smtp_sink.messages[0]
+        for header in ("List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"):
+            assert header not in message
+
     def test_the_link_speaks_the_readers_language(self, ask, smtp_sink, publication):
         reader("lector@example.org", language="es")
         ask("lector@example.org")  # asked from the English page

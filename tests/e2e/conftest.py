@@ -137,7 +137,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = data_dir / "serve.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [masthead, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            # With the task worker, as `make demo` runs it: readers' emails leave from it.
+            [masthead, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--with-worker"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -24,6 +24,9 @@ PAGES = {
     "contributor": "/en/contributors/julian-ccori/",
     "collective": "/en/contributors/editorial-board/",
     "search": f"/en/search/?q={SEARCH_WORD}",
+    "newsletter-sign-up": "/en/newsletter/",
+    "newsletter-sign-up-es": "/es/newsletter/",
+    "sign-in": "/en/account/sign-in/",
 }
 FAILING_IMPACTS = {"serious", "critical"}
 # The dark palette is the same on every width, so it is scanned once, on the desktop.

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import _PASSED_ENV
 
@@ -62,8 +62,38 @@ def _sign_in_link(log: Path, site: str, *, after: int) -> str:
     pytest.fail("the server logged no sign-in email")
 
 
+def _serious_accessibility_violations(
+    browser: Browser, site: str, page: Page, axe_source: str
+) -> list[str]:
+    """axe-core on the page ``page`` shows, in a second tab with the same session.
+
+    The scan injects axe as an inline script, which the site's CSP refuses, so it runs in
+    a context that bypasses CSP (as test_accessibility.py does for the public pages).
+    """
+    scan = browser.new_context(
+        base_url=site, bypass_csp=True, storage_state=page.context.storage_state()
+    )
+    try:
+        tab = scan.new_page()
+        tab.goto(page.url)
+        tab.add_script_tag(content=axe_source)
+        results = tab.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        scan.close()
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
 def test_a_reader_signs_in_by_email_changes_language_and_signs_out(
-    page: Page, site: str, viewport: str, tmp_path_factory: pytest.TempPathFactory
+    page: Page,
+    browser: Browser,
+    axe_source: str,
+    site: str,
+    viewport: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     email = f"e2e-{viewport}@example.org"
     data_dir = _data_dir(site, tmp_path_factory)
@@ -83,6 +113,7 @@ def test_a_reader_signs_in_by_email_changes_language_and_signs_out(
 
     expect(page).to_have_url(re.compile(r"/en/account/$"))
     expect(page.get_by_text(f"Signed in as {email}.")).to_be_visible()
+    assert _serious_accessibility_violations(browser, site, page, axe_source) == []
     page.get_by_label("Language of the emails").select_option("es")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Your choices are saved.")

@@ -172,6 +172,10 @@ READER_PAGES = [
     "/en/contributors/julian-ccori/",
     f"/en/search/?q={SEARCH_WORD}",
     "/en/search/",
+    "/en/newsletter/",
+    "/es/newsletter/",
+    "/en/account/sign-in/",
+    "/es/account/sign-in/",
 ]
 
 

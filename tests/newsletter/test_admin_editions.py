@@ -131,6 +131,36 @@ def test_an_edition_made_with_the_add_form_opens_on_its_page(client, editor, dai
     assert b"Message" in client.get(response["Location"]).content
 
 
+def test_a_sent_edition_can_no_longer_be_edited(client, editor, daily):
+    edition = services.create_edition(newsletter=daily, subject="Gone out")
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENT)
+    assert client.get(url("edit", edition.pk))["Location"] == url("inspect", edition.pk)
+    response = client.post(
+        url("edit", edition.pk), {"newsletter": daily.pk, "subject": "Rewritten", "article": ""}
+    )
+    assert response["Location"] == url("inspect", edition.pk)
+    edition.refresh_from_db()
+    assert edition.subject == "Gone out"
+
+
+def test_a_draft_edition_can_still_be_edited(client, editor, daily):
+    edition = services.create_edition(newsletter=daily, subject="Draft")
+    assert client.get(url("edit", edition.pk)).status_code == 200
+    client.post(
+        url("edit", edition.pk), {"newsletter": daily.pk, "subject": "Better", "article": ""}
+    )
+    edition.refresh_from_db()
+    assert edition.subject == "Better"
+
+
+def test_an_edition_being_sent_cannot_be_deleted(client, editor, daily):
+    edition = services.create_edition(newsletter=daily, subject="In flight")
+    Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
+    response = client.post(url("delete", edition.pk))
+    assert response["Location"] == url("inspect", edition.pk)
+    assert Edition.objects.filter(pk=edition.pk).exists()
+
+
 # Digest from the admin ---------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The emails the audience app sends: built here, in the reader's language, sent on commit."""
+"""The emails the audience app sends: built here, in the reader's language, queued on commit."""
 
 from __future__ import annotations
 
@@ -139,9 +139,32 @@ def mask(email: str) -> str:
 
 
 def send(message: EmailMultiAlternatives) -> None:
-    """Send one message; a mail server failure is logged, never shown to the reader.
+    """Hand one message to the background worker (called on commit).
 
-    Runs after the commit, so raising here would turn a recorded sign-up into a 500 page.
+    Not sent in the request: an SMTP round trip for a known address, and none for an
+    unknown one, would let response times tell which addresses have accounts, and a slow
+    mail server would hold the reader's page. The immediate backend (tests) sends at once.
+    """
+    from masthead.audience import tasks  # tasks imports this module
+
+    (html, _mimetype), *_ = message.alternatives
+    try:
+        tasks.send_email.enqueue(
+            subject=message.subject,
+            body=message.body,
+            html=html,
+            from_email=message.from_email,
+            to=list(message.to),
+        )
+    except Exception:  # the queue is down: the sign-up is recorded; a new request resends
+        log.exception("could not queue %r", message.subject)
+
+
+def deliver(message: EmailMultiAlternatives) -> None:
+    """Send one message now; a mail server failure is logged, never shown to the reader.
+
+    With the immediate task backend this runs after the commit, inside the request, so
+    raising here would turn a recorded sign-up into a 500 page.
     """
     try:
         message.send()

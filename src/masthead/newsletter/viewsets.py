@@ -7,8 +7,10 @@ edition viewset, so they share its URL namespace, menu and permission policy.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from wagtail.snippets.views.snippets import (
     CreateView,
+    DeleteView,
+    EditView,
     IndexView,
     SnippetViewSet,
     SnippetViewSetGroup,
@@ -76,6 +80,35 @@ class EditionCreateView(CreateView):
         return reverse(self.inspect_url_name, args=[self.object.pk])
 
 
+class EditionEditView(EditView):
+    """Only an edition not yet sent can change: a sent one is the record of what went out."""
+
+    inspect_url_name: str | None = None  # passed by the viewset
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        edition = self.get_object()
+        if edition.status not in services.SCHEDULABLE:
+            messages.warning(
+                request,
+                _("This edition is sending or has been sent, so it can no longer be changed."),
+            )
+            return redirect(self.inspect_url_name, edition.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EditionDeleteView(DeleteView):
+    """An edition being sent cannot be deleted: its worker is writing its ledger."""
+
+    inspect_url_name: str | None = None  # passed by the viewset
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        edition = self.get_object()
+        if edition.status == Edition.Status.SENDING:
+            messages.warning(request, _("This edition is being sent. Wait until it has finished."))
+            return redirect(self.inspect_url_name, edition.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+
 def _kind(edition: Edition) -> str:
     return queries.KIND_LABELS[queries.edition_kind(edition)]
 
@@ -86,6 +119,8 @@ class EditionViewSet(SnippetViewSet):
     menu_label = _("Editions")
     index_view_class = EditionIndexView
     add_view_class = EditionCreateView
+    edit_view_class = EditionEditView
+    delete_view_class = EditionDeleteView
     inspect_view_enabled = True
     inspect_view_class = admin_views.EditionInspectView
     list_display = [
@@ -125,6 +160,16 @@ class EditionViewSet(SnippetViewSet):
 
     def get_index_view_kwargs(self, **kwargs: object) -> dict:
         return super().get_index_view_kwargs(digest_url_name=self.get_url_name("digest"), **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs: object) -> dict:
+        return super().get_edit_view_kwargs(
+            inspect_url_name=self.get_url_name("inspect"), **kwargs
+        )
+
+    def get_delete_view_kwargs(self, **kwargs: object) -> dict:
+        return super().get_delete_view_kwargs(
+            inspect_url_name=self.get_url_name("inspect"), **kwargs
+        )
 
     def get_inspect_view_kwargs(self, **kwargs: object) -> dict:
         url_names = {name: self.get_url_name(name) for name in self._page_actions}
