@@ -1,8 +1,9 @@
-"""The ESPs' tracking webhooks (django-anymail) at /webhooks/email/<esp>/tracking/.
+"""The ESPs' webhooks (django-anymail): /webhooks/email/<esp>/tracking/ and .../inbound/.
 
-Anymail's own views, with three changes:
+Tracking reports bounces and complaints (tracking.py); inbound passes on mail sent to the
+List-Unsubscribe ``mailto:`` address (inbound.py). Anymail's own views, with three changes:
 
-- tracking only: no inbound-mail endpoints, nothing listens to them;
+- only those two kinds, for the ESPs anymail supports;
 - off (403) while ``ANYMAIL["WEBHOOK_SECRET"]`` is empty, because anymail would then
   accept anyone's posts (with only a warning) and anyone could suppress any address
   (not 404: LocaleMiddleware would redirect that to a language-prefixed page);
@@ -70,7 +71,7 @@ def _pattern(original: URLPattern) -> URLPattern:
 urlpatterns = [
     _pattern(entry)
     for entry in anymail_urls.urlpatterns
-    if entry.name and entry.name.endswith("_tracking_webhook")
+    if entry.name and entry.name.endswith(("_tracking_webhook", "_inbound_webhook"))
 ]
 
 # CSRF-exempt by anymail itself, and why (newsletter/views.py lists every exempt view):
