@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from masthead.audience.models import Subscription, Suppression
 from masthead.newsletter import queries, services
-from masthead.newsletter.models import Delivery, Edition
+from masthead.newsletter.models import Delivery, Edition, Newsletter
 from tests.newsletter import factories
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,32 @@ def test_a_subject_that_spans_lines_is_refused():
     daily = factories.newsletter()
     with pytest.raises(ValidationError):
         services.create_edition(newsletter=daily, subject="Hi\r\nBcc: victim@example.org")
+
+
+def test_a_newsletter_name_that_spans_lines_is_refused():
+    for field in ("name", "sender_name"):
+        newsletter = factories.newsletter(slug=f"n-{field}")
+        setattr(newsletter, field, "Daily\r\nBcc: victim@example.org")
+        with pytest.raises(ValidationError):
+            newsletter.full_clean()
+
+
+def test_a_sender_name_that_injects_a_header_mails_nobody_extra_and_ends_the_edition(
+    sink, audience
+):
+    # Saved past validation (a raw import, an old row): the send must neither add the
+    # victim as a recipient nor crash into a loop; each row fails on its own (N5).
+    daily, _confirmed = audience
+    Newsletter.objects.filter(pk=daily.pk).update(sender_name="x\r\nBcc: victim@example.org")
+    edition = services.send_edition(
+        edition=services.create_edition(newsletter=daily, subject="Injected")
+    )
+    assert edition.status == Edition.Status.SENT
+    assert "victim@example.org" not in sink.rcpt_counts()
+    assert not sink.received
+    rows = edition.deliveries.all()
+    assert {row.status for row in rows} == {Delivery.Status.FAILED}
+    assert all("cannot build message" in row.last_error for row in rows)
 
 
 def test_the_task_sends_the_edition(sink, audience):

@@ -210,7 +210,11 @@ class Composer:
     def __init__(self, edition: Edition, content: EditionContent, connection: object) -> None:
         self.edition = edition
         self.content = content
-        self.template = self._template(connection) if isinstance(connection, SMTPBackend) else None
+        try:
+            smtp = isinstance(connection, SMTPBackend)
+            self.template = self._template(connection) if smtp else None
+        except ValueError:  # a header Django refuses (BadHeaderError): each row fails alone
+            self.template = None
 
     def _template(self, connection: object) -> bytes | None:
         message = _assemble(

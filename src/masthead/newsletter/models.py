@@ -10,17 +10,21 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+# A name goes into a mail header (From, List-Id): a line break there would let it add
+# headers or recipients (ASVS 1.3.11), so names are one line.
+_ONE_LINE = RegexValidator(r"[\r\n]", inverse_match=True, message=_("Use a single line."))
+
 
 class Newsletter(models.Model):
     """One list readers can subscribe to (daily digest, weekly, breaking), in one language."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[_ONE_LINE])
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    sender_name = models.CharField(_("sender name"), max_length=120)
+    sender_name = models.CharField(_("sender name"), max_length=120, validators=[_ONE_LINE])
     is_public = models.BooleanField(_("offered on the sign-up form"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -53,9 +57,7 @@ class Edition(models.Model):
     subject = models.CharField(
         _("subject"),
         max_length=200,
-        validators=[
-            RegexValidator(r"[\r\n]", inverse_match=True, message=_("Use a single line."))
-        ],
+        validators=[_ONE_LINE],
     )
     article = models.ForeignKey(
         "newsroom.ArticlePage",

@@ -473,6 +473,8 @@ def _send_one(
         _fail(row, message_id, f"{type(exc).__name__}: {exc}")
     except AnymailError as exc:  # the ESP's API failed, timed out or was down: later
         _retry_later(row, message_id, f"{type(exc).__name__}: {exc}")
+    except ValueError as exc:  # Django refused an address or header when sending: final
+        _fail(row, message_id, f"cannot build message: {exc}")
     except (smtplib.SMTPException, OSError) as exc:  # dropped connection, timeout
         _retry_later(row, message_id, f"{type(exc).__name__}: {exc}")
         _close_quietly(connection)
