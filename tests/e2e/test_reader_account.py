@@ -124,3 +124,16 @@ def test_a_reader_signs_in_by_email_changes_language_and_signs_out(
     expect(page.get_by_role("status")).to_contain_text("You are signed out.")
     page.goto("/en/account/")
     expect(page).to_have_url(re.compile(r"/en/account/sign-in/$"))
+
+
+def test_the_footer_leads_to_the_newsletters_and_to_sign_in(page: Page) -> None:
+    page.goto("/es/")
+    footer = page.get_by_role("navigation", name="Boletines y cuenta")
+    footer.get_by_role("link", name="Boletines").click()
+    expect(page).to_have_url(re.compile(r"/es/newsletter/$"))
+    page.go_back()
+    page.get_by_role("navigation", name="Boletines y cuenta").get_by_role(
+        "link", name="Tu cuenta"
+    ).click()
+    # Nobody is signed in: the account page sends the reader to sign in, in Spanish.
+    expect(page).to_have_url(re.compile(r"/es/account/sign-in/$"))
