@@ -12,16 +12,14 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from tests.newsletter.sink import Sink
+from tests.newsletter.workers import MASTHEAD, shell
 
-MASTHEAD = str(Path(sys.executable).with_name("masthead"))
 ELIGIBLE = 2000
 KILL_AFTER = 400
 
@@ -56,17 +54,6 @@ from masthead.newsletter import services
 from masthead.newsletter.models import Edition
 services.send_edition(edition=Edition.objects.get(pk={pk}))
 """
-
-
-def _run(code: str, env: dict, **kwargs: object) -> subprocess.Popen:
-    return subprocess.Popen(
-        [MASTHEAD, "manage", "shell", "--no-imports", "-c", code],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
 
 
 @pytest.fixture
@@ -104,12 +91,12 @@ def test_a_worker_killed_mid_send_is_resumed_by_another_and_the_sink_counts_hold
     env, database = worker_env
     with Sink() as sink:
         env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}
-        seed = _run(SEED, env)
+        seed = shell(SEED, env)
         out, err = seed.communicate(timeout=60)
         assert seed.returncode == 0, err
         edition_id = int(out.strip().splitlines()[-1])
 
-        first = _run(SEND.format(pk=edition_id), env)
+        first = shell(SEND.format(pk=edition_id), env)
         deadline = time.monotonic() + 60
         while len(sink.handler.received) < KILL_AFTER and first.poll() is None:
             assert time.monotonic() < deadline, "the first worker sent too little"
@@ -133,7 +120,7 @@ def test_a_worker_killed_mid_send_is_resumed_by_another_and_the_sink_counts_hold
         left = {email for _, email in leavers}
         assert len(left) == 10
 
-        second = _run(SEND.format(pk=edition_id), env)
+        second = shell(SEND.format(pk=edition_id), env)
         _, err = second.communicate(timeout=90)
         assert second.returncode == 0, err
         counts = sink.handler.rcpt_counts()

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
+from tests.newsletter.workers import MASTHEAD, shell
 from tests.smtp_sink import Sink
 
-MASTHEAD = str(Path(sys.executable).with_name("masthead"))
 READERS = 1500
 
 pytestmark = pytest.mark.skipif(
@@ -57,16 +55,6 @@ from masthead.newsletter.models import Edition
 edition = Edition.objects.get(pk={pk})
 print(edition.status, edition.deliveries.filter(status="sent").count())
 """
-
-
-def _shell(code: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [MASTHEAD, "manage", "shell", "--no-imports", "-c", code],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _finish(process: subprocess.Popen, timeout: float) -> str:
@@ -110,9 +98,9 @@ def test_two_workers_started_together_split_the_edition_and_send_each_reader_onc
 ):
     with Sink() as sink:
         env = {**postgres_env, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}
-        edition_id = int(_finish(_shell(SEED, env), timeout=120))
+        edition_id = int(_finish(shell(SEED, env), timeout=120))
 
-        workers = [_shell(SEND.format(pk=edition_id), env) for _ in range(2)]
+        workers = [shell(SEND.format(pk=edition_id), env) for _ in range(2)]
         for worker in workers:
             worker.communicate(timeout=120)
             assert worker.returncode == 0
@@ -120,7 +108,7 @@ def test_two_workers_started_together_split_the_edition_and_send_each_reader_onc
         by_connection = Counter(r.peer for r in sink.handler.received)
 
     print(f"\ntwo workers: {sorted(by_connection.values())} messages per connection")  # noqa: T201
-    status, sent = _finish(_shell(STATUS.format(pk=edition_id), env), timeout=60).split()
+    status, sent = _finish(shell(STATUS.format(pk=edition_id), env), timeout=60).split()
     assert set(counts) == {f"reader{i}@example.org" for i in range(READERS)}
     assert max(counts.values()) == 1  # nobody twice: a claimed row belongs to one worker
     assert (status, int(sent)) == ("sent", READERS)
