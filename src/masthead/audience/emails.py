@@ -47,13 +47,12 @@ def confirmation(
 ) -> EmailMultiAlternatives:
     """The one email an unconfirmed address may receive: the double opt-in link."""
     with translation.override(reader.language):
-        path = reverse("audience:confirm", kwargs={"token": token})
         return _message(
             reader=reader,
             subject=_("Please confirm your newsletter subscription"),
             template="confirm",
             context={
-                "url": f"{settings.BASE_URL}{path}",
+                "url": _url("audience:confirm", token=token),
                 "newsletters": [s.newsletter.name for s in subscriptions],
             },
         )
@@ -62,13 +61,12 @@ def confirmation(
 def already_subscribed(*, reader: Reader, newsletters: list[Newsletter]) -> EmailMultiAlternatives:
     """Sent instead of a link when a confirmed reader signs up again for what they have."""
     with translation.override(reader.language):
-        path = reverse("audience:signup")
         return _message(
             reader=reader,
             subject=_("You are already subscribed"),
             template="already_subscribed",
             context={
-                "url": f"{settings.BASE_URL}{path}",
+                "url": _url("audience:signup"),
                 "newsletters": [n.name for n in newsletters],
                 "sign_in_url": _url("audience:sign_in"),
             },

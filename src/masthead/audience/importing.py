@@ -339,9 +339,8 @@ def _suppressed(addresses: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(addresses):
         found.update(
-            Suppression.objects.annotate(address=Lower("email"))
-            .filter(address__in=chunk)
-            .values_list("address", flat=True)
+            # Stored lower-cased (Suppression), so the unique index answers this.
+            Suppression.objects.filter(email__in=chunk).values_list("email", flat=True)
         )
     return found
 

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from masthead.audience.models import Reader, Subscription, Suppression
@@ -136,17 +136,24 @@ def pending_email_change(token: str) -> EmailChange:
     return EmailChange(reader=reader, new_email=new)
 
 
+def readers_with_address(email: str) -> QuerySet[Reader]:
+    """Readers whose address is ``email`` in any case (at most one): LOWER(email) = …,
+    which the reader_email_unique_ci index answers, unlike ``iexact`` on PostgreSQL."""
+    return Reader.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
+
+
 def is_suppressed(email: str) -> bool:
-    return Suppression.objects.filter(email__iexact=email).exists()
+    # Suppressions are stored lower-cased, so the unique index on email answers this.
+    return Suppression.objects.filter(email=email.lower()).exists()
 
 
 def is_taken(email: str, *, by_other_than: Reader) -> bool:
-    return Reader.objects.filter(email__iexact=email).exclude(pk=by_other_than.pk).exists()
+    return readers_with_address(email).exclude(pk=by_other_than.pk).exists()
 
 
 def known_reader(email: str) -> Reader | None:
     """The reader with this address (case-insensitive), if any."""
-    return Reader.objects.filter(email__iexact=email).first()
+    return readers_with_address(email).first()
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ def reader_data(reader: Reader) -> dict:
         .select_related("edition__newsletter")
         .order_by("pk")
     )
-    suppression = Suppression.objects.filter(email__iexact=reader.email).first()
+    suppression = Suppression.objects.filter(email=reader.email.lower()).first()
     return {
         "reader": {
             "email": reader.email,

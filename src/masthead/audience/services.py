@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
 from masthead.audience import emails
-from masthead.audience.models import Reader, Subscription, Suppression
+from masthead.audience.models import Reader, Subscription
 from masthead.audience.queries import (
     CONFIRM_PURPOSE,
     EMAIL_CHANGE_PURPOSE,
@@ -26,9 +26,11 @@ from masthead.audience.queries import (
     consent_stamp,
     is_suppressed,
     is_taken,
+    known_reader,
     pending_confirmation,
     pending_email_change,
     reader_for_sign_in,
+    readers_with_address,
     sign_in_stamp,
 )
 from masthead.lib import tokens
@@ -44,7 +46,7 @@ def normalise_email(email: str) -> str:
 
 
 def _reader_for(email: str, *, language: str) -> Reader:
-    reader = Reader.objects.filter(email__iexact=email).first()
+    reader = known_reader(email)
     if reader is not None:
         return reader
     reader = Reader(email=email, language=language)
@@ -55,7 +57,7 @@ def _reader_for(email: str, *, language: str) -> Reader:
         with transaction.atomic():  # savepoint: a concurrent sign-up may have won the race
             reader.save()
     except IntegrityError:
-        reader = Reader.objects.get(email__iexact=email)
+        reader = readers_with_address(email).get()
     return reader
 
 
@@ -83,7 +85,7 @@ def sign_up(
     newsletters = list(newsletters)
     if not newsletters:
         raise ValueError("sign_up needs at least one newsletter")
-    if Suppression.objects.filter(email__iexact=email).exists():
+    if is_suppressed(email):
         log.info("sign-up for a suppressed address ignored (ip %s)", ip)
         return
     reader = _reader_for(email, language=language)
@@ -179,7 +181,7 @@ def request_sign_in(*, email: str, ip: str = "") -> None:
     if is_suppressed(email):
         log.info("sign-in link for a suppressed address not sent (ip %s)", ip)
         return
-    reader = Reader.objects.filter(email__iexact=email).first()
+    reader = known_reader(email)
     if reader is None:
         return
     token = tokens.make_token(

@@ -167,31 +167,33 @@ class _PermissionMenuItem(MenuItem):
         return request.user.has_perm(self.permission)
 
 
-class SubscribersReportViewSet(ViewSet):
-    name = "audience_subscribers"
-    icon = "group"
-    menu_label = _("Subscribers")
+class _PermissionViewSet(ViewSet):
+    """A page whose menu entry only users with ``permission`` see (the way Wagtail's
+    ModelViewSet builds its menu item class)."""
+
+    permission = ""
 
     @property
     def menu_item_class(self) -> type[MenuItem]:
-        return type(
-            "SubscribersMenuItem", (_PermissionMenuItem,), {"permission": admin_views.VIEW_READERS}
-        )
+        name = f"{type(self).__name__}MenuItem"
+        return type(name, (_PermissionMenuItem,), {"permission": self.permission})
+
+
+class SubscribersReportViewSet(_PermissionViewSet):
+    name = "audience_subscribers"
+    icon = "group"
+    menu_label = _("Subscribers")
+    permission = admin_views.VIEW_READERS
 
     def get_urlpatterns(self) -> list:
         return [path("", admin_views.SubscribersReportView.as_view(), name="index")]
 
 
-class ReaderCsvViewSet(ViewSet):
+class ReaderCsvViewSet(_PermissionViewSet):
     name = "audience_csv"
     icon = "upload"
     menu_label = _("Import readers")
-
-    @property
-    def menu_item_class(self) -> type[MenuItem]:
-        return type(
-            "ImportMenuItem", (_PermissionMenuItem,), {"permission": admin_views.ADD_READERS}
-        )
+    permission = admin_views.ADD_READERS
 
     def get_urlpatterns(self) -> list:
         return [

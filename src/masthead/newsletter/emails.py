@@ -249,7 +249,10 @@ class Composer:
         )
         return raw if intact else None
 
-    def message(self, delivery: Delivery, connection: object) -> EmailMessage:
+    def message(
+        self, delivery: Delivery, connection: object, *, stable_id: str | None = None
+    ) -> EmailMessage:
+        """``delivery``'s copy; ``stable_id`` is its Message-ID, when the caller has it."""
         token = unsubscribe_token(
             reader_id=delivery.reader_id, newsletter_id=self.edition.newsletter_id
         )
@@ -268,7 +271,7 @@ class Composer:
             self.template.replace(_SLOT_TO.encode(), delivery.email.encode(), 1)
             .replace(
                 _SLOT_MESSAGE_ID.encode(),
-                message_id(edition=self.edition, delivery_id=delivery.pk).encode(),
+                (stable_id or message_id(edition=self.edition, delivery_id=delivery.pk)).encode(),
                 1,
             )
             .replace(_SLOT_DATE.encode(), formatdate(localtime=False).encode(), 1)

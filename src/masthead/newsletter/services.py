@@ -41,6 +41,10 @@ _OPEN = [Delivery.Status.PENDING, Delivery.Status.SENDING]
 @transaction.atomic(durable=True)
 def create_edition(*, newsletter: Newsletter, subject: str, article: object = None) -> Edition:
     """A draft edition of ``newsletter``, optionally built from one article."""
+    return _new_edition(newsletter=newsletter, subject=subject, article=article)
+
+
+def _new_edition(*, newsletter: Newsletter, subject: str, article: object = None) -> Edition:
     edition = Edition(newsletter=newsletter, subject=subject, article=article)
     edition.full_clean()
     edition.save()
@@ -90,9 +94,7 @@ def create_digest_edition(
                 "newsletter": newsletter.name,
                 "date": date_format(timezone.localdate(), "DATE_FORMAT"),
             }
-    edition = Edition(newsletter=newsletter, subject=subject)
-    edition.full_clean()
-    edition.save()
+    edition = _new_edition(newsletter=newsletter, subject=subject)
     edition.articles.set(articles)
     return edition
 
@@ -448,7 +450,7 @@ def _send_one(
     """Send one row and record the outcome; False when no connection could be opened."""
     message_id = emails.message_id(edition=edition, delivery_id=row.pk)
     try:
-        message = composer.message(row, connection)
+        message = composer.message(row, connection, stable_id=message_id)
     except ValueError as exc:  # a malformed address or header: this row only (gitpod#1791)
         _fail(row, message_id, f"cannot build message: {exc}")
         return True

@@ -21,10 +21,10 @@ from anymail.signals import AnymailTrackingEvent, EventType, RejectReason
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
-from masthead.audience.models import Reader, Suppression
+from masthead.audience.models import Suppression
+from masthead.audience.queries import readers_with_address
 from masthead.newsletter import services
 from masthead.newsletter.models import Delivery
 
@@ -184,7 +184,7 @@ def matching_delivery(*, email: str, message_id: str | None) -> Delivery | None:
         )
         if by_id is not None and by_id.email.lower() == lowered:
             return by_id
-    readers = Reader.objects.alias(lower=Lower("email")).filter(lower=lowered).values("pk")
+    readers = readers_with_address(lowered).values("pk")
     return (
         Delivery.objects.filter(reader_id__in=readers, status=Delivery.Status.SENT)
         .select_related("edition")
