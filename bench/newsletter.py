@@ -2,7 +2,7 @@
 
 For each size (default 10,000 and 100,000 confirmed readers) it builds a fresh SQLite data
 folder (or PostgreSQL database, with --postgres), freezes and sends one edition in a worker process (`masthead manage shell`, the
-same `services.send_edition` the task runs: Delivery rows, personalised unsubscribe links,
+same `sending.send_edition` the task runs: Delivery rows, personalised unsubscribe links,
 one SMTP connection), and reports messages/s, total time and the worker's peak memory.
 The physical limit: a raw smtplib loop sending one prebuilt message over one connection to
 the same sink, run before and after the pipeline (the faster run counts). Not run by CI.
@@ -36,8 +36,8 @@ from tests.newsletter.sink import free_port  # noqa: E402
 SEED = """
 from django.utils import timezone
 from masthead.audience.models import Reader, Subscription
-from masthead.newsletter.models import Newsletter
-from masthead.newsletter import services
+from masthead.audience.models import Newsletter
+from masthead.newsletter import sending, services
 now = timezone.now()
 daily = Newsletter.objects.create(name="Daily", slug="daily", sender_name="Boletín Año")
 for start in range(0, {n}, 5000):
@@ -54,10 +54,10 @@ print(services.create_edition(newsletter=daily, subject="Benchmark").pk)
 # Timed inside the worker (Django's start-up is not sending); the peak RSS is the process's.
 SEND = """
 import resource, time
-from masthead.newsletter import services
+from masthead.newsletter import sending
 from masthead.newsletter.models import Edition
 started = time.perf_counter()
-edition = services.send_edition(edition=Edition.objects.get(pk={pk}))
+edition = sending.send_edition(edition=Edition.objects.get(pk={pk}))
 seconds = time.perf_counter() - started
 sent = edition.deliveries.filter(status="sent").count()
 print(edition.status, sent, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

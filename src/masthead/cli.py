@@ -47,6 +47,31 @@ def _check_database() -> None:
         _fail(f"cannot connect to the database: {first_line}")
 
 
+def _check_history() -> None:
+    """Refuse a database whose applied migrations this version of Masthead does not have.
+
+    Before its first release, Masthead reset the migrations of its reader apps once (the
+    newsletter list moved into audience, issue 8); a database made before that would fail
+    half-way through ``migrate`` with an error about a table that already exists.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connections[DEFAULT_DB_ALIAS], ignore_no_migrations=True)
+    ours = {"audience", "newsletter", "newsroom"}
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, name in loader.applied_migrations
+        if app in ours and (app, name) not in loader.disk_migrations
+    )
+    if unknown:
+        _fail(
+            f"this database was made by an earlier pre-release of Masthead ({unknown[0]} is "
+            "applied but no longer exists): start a new data folder (`make clean-data`) or "
+            "point DATABASE_URL at a new database"
+        )
+
+
 def _check_migrated() -> None:
     """Refuse to run against a database that is behind the code, with one clear line.
 
@@ -55,6 +80,7 @@ def _check_migrated() -> None:
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
 
+    _check_history()
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         _fail("the database needs migrating: run `masthead manage migrate` first")
@@ -114,7 +140,7 @@ def run_scheduler(*, every: int, once: bool) -> None:
     import time
 
     while True:
-        for command in ("publish_scheduled", "send_newsletters"):
+        for command in ("publish_scheduled", "send_newsletters", "inbox_sweep"):
             try:
                 _manage([command])
             except Exception:  # a bad run must not stop the next one
@@ -166,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     if args.command == "demo":
         _check_database()
+        _check_history()
         _manage(["migrate", "--noinput", "--verbosity", "0"])
         _manage(["collectstatic", "--noinput", "--verbosity", "0"])
         _manage(["load_demo", *(["--articles", str(args.articles)] if args.articles else [])])

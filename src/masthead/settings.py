@@ -65,6 +65,7 @@ WAGTAILADMIN_BASE_URL = BASE_URL
 INSTALLED_APPS = [
     "masthead.newsroom",
     "masthead.discovery",
+    "masthead.inbox",
     "masthead.audience",
     "masthead.newsletter",
     "masthead.theme",
@@ -411,6 +412,12 @@ NEWSLETTER_MAX_ATTEMPTS = env.int("MASTHEAD_NEWSLETTER_MAX_ATTEMPTS", default=5)
 NEWSLETTER_RETRY_SECONDS = env.int("MASTHEAD_NEWSLETTER_RETRY_SECONDS", default=60)
 NEWSLETTER_STALE_HOURS = env.int("MASTHEAD_NEWSLETTER_STALE_HOURS", default=24)
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
+
+# The inbox of outside events (inbox/services.py): how long raw payloads are kept, and how
+# often a failed event is tried again (the wait doubles each time) before an editor must.
+INBOX_RETENTION_DAYS = env.int("MASTHEAD_INBOX_RETENTION_DAYS", default=90)
+INBOX_MAX_ATTEMPTS = env.int("MASTHEAD_INBOX_MAX_ATTEMPTS", default=8)
+INBOX_RETRY_SECONDS = env.int("MASTHEAD_INBOX_RETRY_SECONDS", default=60)
 
 # Newsletter sign-up (issue 4): attempts per hour, per address and per client address.
 SIGNUP_LIMIT_PER_ADDRESS = env.int("MASTHEAD_SIGNUP_LIMIT_PER_ADDRESS", default=3)

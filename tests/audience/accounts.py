@@ -8,10 +8,9 @@ from email.message import EmailMessage
 from django.test import Client
 from django.utils import timezone
 
-from masthead.audience.models import Reader, Subscription
-from masthead.audience.queries import SIGN_IN_PURPOSE, address_digest, sign_in_stamp
-from masthead.lib import tokens
-from masthead.newsletter.models import Newsletter
+from masthead.audience import links
+from masthead.audience.models import Newsletter, Reader, Subscription
+from masthead.audience.queries import address_digest, sign_in_stamp
 
 from .conftest import text_part
 
@@ -51,8 +50,12 @@ def email_change_path(message: EmailMessage) -> str:
 
 def sign_in_token(who: Reader) -> str:
     """A sign-in token as the email would carry it (for tests about what comes after)."""
-    return tokens.make_token(
-        SIGN_IN_PURPOSE, {"r": who.pk, "v": sign_in_stamp(who), "e": address_digest(who.email)}
+    return links.SIGN_IN.make(
+        links.SignInLink(
+            reader_id=who.pk,
+            sign_in_stamp=sign_in_stamp(who),
+            address_digest=address_digest(who.email),
+        )
     )
 
 

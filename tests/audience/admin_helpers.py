@@ -7,8 +7,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from masthead.audience.models import Reader, Subscription
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import ConsentEvent, Newsletter, Reader, Subscription
 
 
 def newsletter(slug: str = "daily", language: str = "en", name: str = "") -> Newsletter:
@@ -26,7 +25,8 @@ def subscribe(
     unsubscribed_at: dt.datetime | None = None,
     source: str = Subscription.Source.FORM,
 ) -> Subscription:
-    return Subscription.objects.create(
+    """A subscription as the services would have left it, with its consent log."""
+    sub = Subscription.objects.create(
         reader=reader,
         newsletter=newsletter,
         status=status,
@@ -35,6 +35,23 @@ def subscribe(
         confirmed_at=at if status != Subscription.Status.PENDING else None,
         unsubscribed_at=unsubscribed_at,
     )
+    log = [(ConsentEvent.Kind.SUBSCRIBE, at)]
+    if sub.confirmed_at:
+        log.append((ConsentEvent.Kind.CONFIRM, sub.confirmed_at))
+    if unsubscribed_at:
+        log.append((ConsentEvent.Kind.UNSUBSCRIBE, unsubscribed_at))
+    ConsentEvent.objects.bulk_create(
+        ConsentEvent(
+            reader=reader,
+            newsletter=newsletter,
+            kind=kind,
+            at=moment,
+            source=source,
+            was_confirmed=kind == ConsentEvent.Kind.UNSUBSCRIBE and sub.confirmed_at is not None,
+        )
+        for kind, moment in log
+    )
+    return sub
 
 
 def superuser():

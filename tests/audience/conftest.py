@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter
 from tests.conftest import use_smtp_server
 from tests.smtp_sink import Sink
 

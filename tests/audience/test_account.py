@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from masthead.audience.models import Subscription, Suppression
+from masthead.audience.models import Reader, Subscription, Suppression
 from masthead.newsletter.models import Delivery, Edition
 
 from .accounts import ACCOUNT, reader, signed_in, subscribe
@@ -165,6 +165,23 @@ class TestDownloadMyData:
         assert delivery["bounced_at"] == sent_at.isoformat()
         assert data["suppression"]["reason"] == "hard_bounce"
         assert "bob@example.org" not in response.content.decode()
+
+    def test_a_new_reader_at_a_used_address_does_not_see_the_previous_owners_history(
+        self, client, newsletters
+    ):
+        # History belongs to the account: Ada moved on to a new address, and whoever holds
+        # her old one now is somebody else.
+        ada = reader("shared@example.org")
+        edition = Edition.objects.create(newsletter=newsletters["daily"], subject="Old news")
+        Delivery.objects.create(edition=edition, reader=ada, email=ada.email, status="sent")
+        Reader.objects.filter(pk=ada.pk).update(email="ada.new@example.org")
+        newcomer = reader("Shared@example.org")
+        signed_in(newcomer, client)
+
+        data = json.loads(client.get("/en/account/data/").content)
+
+        assert data["deliveries"] == []
+        assert "Old news" not in json.dumps(data)
 
     def test_a_reader_with_nothing_gets_an_empty_but_complete_file(self, client, publication):
         signed_in(reader("new@example.org"), client)

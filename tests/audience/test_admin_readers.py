@@ -312,6 +312,6 @@ def test_the_report_falls_back_to_thirty_days_for_an_unknown_period(admin_client
 def test_an_import_appears_in_the_newsletter_history_with_its_consent_source(admin_client, daily):
     upload(admin_client, b"email\nana@example.org\n", daily, source="Old list at Provider X")
     history = admin_client.get(
-        reverse("wagtailsnippets_newsletter_newsletter:history", args=[daily.pk])
+        reverse("wagtailsnippets_audience_newsletter:history", args=[daily.pk])
     )
     assert "Consent source: Old list at Provider X" in history.content.decode()

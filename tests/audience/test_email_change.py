@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from unittest import mock
 
 import pytest
 from django.test import Client
 
+from masthead.audience import links
 from masthead.audience.models import Reader, Suppression
 from masthead.lib import tokens
 
@@ -157,14 +159,15 @@ class TestBadLinks:
         assert ada.email == "ada@example.org"
 
     def test_tampered_and_other_purpose_links_are_refused(self, client, ada):
-        good = tokens.make_token(
-            "email-change", {"r": ada.pk, "o": ada.email, "n": "evil@example.org"}
+        link = links.EmailChangeLink(
+            reader_id=ada.pk, old_email=ada.email, new_email="evil@example.org"
         )
+        good = links.EMAIL_CHANGE.make(link)
         for token in (
             good[:-3] + ("aaa" if not good.endswith("aaa") else "bbb"),
             "nonsense",
-            tokens.make_token("signin", {"r": ada.pk, "o": ada.email, "n": "evil@example.org"}),
-            tokens.make_token("confirm", {"r": ada.pk, "o": ada.email, "n": "evil@example.org"}),
+            tokens.make_token("signin", asdict(link)),
+            tokens.make_token("confirm", asdict(link)),
         ):
             path = f"/en/account/email/confirm/{token}/"
             for response in (client.get(path), client.post(path)):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 from django.db import models
+from django.db.models.functions import Cast
 from django.test import Client
 from django.utils import timezone
 
 from masthead.audience import services
 from masthead.audience.models import Reader, Subscription, Suppression
+from masthead.inbox.models import Event
 from masthead.newsletter.models import Delivery, Edition
 
 from .accounts import ACCOUNT, SIGN_IN, reader, sign_in_token, signed_in, subscribe
@@ -20,22 +22,33 @@ DELETE = "/en/account/delete/"
 
 
 def rows_holding(text: str) -> list[str]:
-    """Every row, in every table of the project, with ``text`` in a text column."""
+    """Every row, in every table of the project, with ``text`` in a text or JSON column.
+
+    JSON columns (task arguments, stored webhook payloads, Wagtail's log data) are read as
+    their text, so an address inside a payload is found too.
+    """
     found = []
     for model in apps.get_models():
-        fields = [
+        text_fields = [
             f.name
             for f in model._meta.concrete_fields
             if isinstance(f, models.CharField | models.TextField | models.EmailField)
         ]
-        if not fields:
+        json_fields = [
+            f.name for f in model._meta.concrete_fields if isinstance(f, models.JSONField)
+        ]
+        if not text_fields and not json_fields:
             continue
+        rows = model.objects.annotate(
+            **{f"_json_{name}": Cast(name, models.TextField()) for name in json_fields}
+        )
         query = models.Q()
-        for name in fields:
+        for name in text_fields:
             query |= models.Q(**{f"{name}__icontains": text})
+        for name in json_fields:
+            query |= models.Q(**{f"_json_{name}__icontains": text})
         found += [
-            f"{model._meta.label}#{pk}"
-            for pk in model.objects.filter(query).values_list("pk", flat=True)
+            f"{model._meta.label}#{pk}" for pk in rows.filter(query).values_list("pk", flat=True)
         ]
     return found
 
@@ -61,6 +74,16 @@ def ada_with_history(newsletters):
     # A row that carried the address without the reader link (e.g. written before a re-import).
     Delivery.objects.create(edition=editions[2], reader=None, email="ada.erase@EXAMPLE.org")
     Suppression.objects.create(email="ada.erase@example.org", reason="hard_bounce")
+    # An ESP's report about her, kept in the inbox with its raw payload.
+    Event.objects.create(
+        provider="anymail:postmark",
+        event_id="pm-ada",
+        payload={
+            "recipient": "Ada.Erase@example.org",
+            "esp_event": {"Email": "ada.erase@example.org"},
+        },
+        status=Event.Status.PROCESSED,
+    )
     bob = reader("bob@example.org")
     subscribe(bob, newsletters["daily"])
     Delivery.objects.create(edition=editions[0], reader=bob, email=bob.email, status="sent")

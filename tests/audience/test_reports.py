@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from masthead.audience import reports
+from masthead.audience import reports, services
 from masthead.audience.admin_views import chart
-from masthead.audience.models import Reader, Subscription
+from masthead.audience.models import ConsentEvent, Reader, Subscription
 from tests.audience.admin_helpers import newsletter, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -60,14 +60,43 @@ def test_subscribers_from_before_the_window_are_the_starting_line():
     assert [p.subscribed for p in series] == [2, 1, 1, 1, 1]
 
 
-def test_an_unsubscribe_from_an_earlier_round_does_not_count_against_a_new_confirmation():
+def test_a_reader_who_left_and_came_back_is_drawn_joining_twice_and_leaving_once():
+    # The consent log keeps every round; a Subscription row holds only the latest.
     daily = newsletter("daily")
     (back,) = readers(1)
-    subscribe(back, daily, at=noon(day(2)), unsubscribed_at=noon(day(1) - dt.timedelta(days=30)))
+    rounds = [
+        (ConsentEvent.Kind.CONFIRM, noon(day(1) - dt.timedelta(days=40)), False),
+        (ConsentEvent.Kind.UNSUBSCRIBE, noon(day(2)), True),
+        (ConsentEvent.Kind.CONFIRM, noon(day(4)), False),
+    ]
+    for kind, at, was_confirmed in rounds:
+        ConsentEvent.objects.create(
+            reader=back,
+            newsletter=daily,
+            kind=kind,
+            at=at,
+            source=Subscription.Source.FORM,
+            was_confirmed=was_confirmed,
+        )
 
     series = reports.growth(days=5, today=TODAY)[daily.pk]
 
-    assert [p.subscribed for p in series] == [0, 1, 1, 1, 1]
+    assert [p.subscribed for p in series] == [1, 0, 0, 1, 1]
+    assert [(p.joined, p.left) for p in series] == [(0, 0), (0, 1), (0, 0), (1, 0), (0, 0)]
+
+
+def test_leaving_before_confirming_does_not_lower_the_count():
+    daily = newsletter("daily")
+    (ana, ben) = readers(2)
+    subscribe(ana, daily, at=noon(day(1)))
+    subscribe(ben, daily, Status.PENDING, at=noon(day(1)))
+    services.end_subscription(
+        reader_id=ben.pk, newsletter_id=daily.pk, source=Subscription.Source.LINK
+    )
+
+    series = reports.growth(days=5, today=timezone.localdate())[daily.pk]
+
+    assert series[-1].subscribed == 1
     assert sum(p.left for p in series) == 0
 
 
@@ -105,7 +134,7 @@ def test_the_growth_report_costs_the_same_few_queries_at_any_size(
     newsletters = [newsletter(f"n{i}") for i in range(3)]
     for i, reader in enumerate(readers(30)):
         subscribe(reader, newsletters[i % 3], at=noon(day(1 + i % 5)))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         reports.growth(days=30, today=TODAY)
     with django_assert_max_num_queries(1):
         reports.subscriber_counts()

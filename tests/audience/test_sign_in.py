@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from unittest import mock
 
 import pytest
 from django.test import Client
 
+from masthead.audience import links
 from masthead.audience.models import Reader, Suppression
 from masthead.lib import tokens
 from masthead.newsletter.emails import unsubscribe_token
@@ -144,10 +146,11 @@ class TestMagicLink:
 
     def test_tokens_for_another_purpose_do_not_sign_in(self, client, newsletters):
         ada = reader("purpose@example.org")
+        as_sign_in = links.SignInLink(reader_id=ada.pk, sign_in_stamp=0, address_digest="x")
         for token in (
             unsubscribe_token(reader_id=ada.pk, newsletter_id=newsletters["daily"].pk),
-            tokens.make_token("confirm", {"r": ada.pk, "v": 0, "e": "x"}),
-            tokens.make_token("email-change", {"r": ada.pk, "v": 0, "e": "x"}),
+            tokens.make_token("confirm", asdict(as_sign_in)),
+            tokens.make_token("email-change", asdict(as_sign_in)),
         ):
             assert client.post(f"/en/account/sign-in/{token}/").status_code == 400
         assert client.get(ACCOUNT)["Location"] == SIGN_IN

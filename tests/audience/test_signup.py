@@ -119,9 +119,13 @@ class TestDoubleOptIn:
         assert set(statuses("tamper@example.org").values()) == {"pending"}
 
     def test_a_token_for_another_purpose_is_refused(self, client, newsletters):
+        from dataclasses import asdict
+
+        from masthead.audience.links import ConfirmLink
         from masthead.lib import tokens
 
-        token = tokens.make_token("signin", {"r": 1, "s": [1], "v": 1})
+        payload = ConfirmLink(reader_id=1, subscription_ids=(1,), consent_stamp=1)
+        token = tokens.make_token("signin", asdict(payload))
         assert client.post(f"/en/newsletter/confirm/{token}/").status_code == 400
 
 

@@ -20,13 +20,13 @@ from django.test import TestCase, override_settings
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
-from masthead.audience.models import Reader, Subscription
+from masthead.audience.models import Newsletter, Reader, Subscription
 from masthead.demo import loader, synthetic
 from masthead.demo.content import publication as pub
 from masthead.demo.content.flagship import FLAGSHIP
 from masthead.demo.content.pieces import PIECES
 from masthead.discovery.search import search_articles
-from masthead.newsletter.models import Edition, Newsletter
+from masthead.newsletter.models import Edition
 from masthead.newsroom.models import (
     ArticlePage,
     Contributor,

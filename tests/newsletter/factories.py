@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from masthead.audience.models import Reader, Subscription, Suppression
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter, Reader, Subscription, Suppression
 
 
 def newsletter(**fields: object) -> Newsletter:

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from masthead.newsletter import queries, services
+from masthead.newsletter import queries, sending, services
 from tests.newsletter import factories
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ def test_the_edition_list_shows_sent_failed_and_skipped_counts(client, sink):
     for i in range(3):
         factories.subscriber(daily, f"r{i}@example.org")
     sink.reject.add("r1@example.org")
-    edition = services.send_edition(
+    edition = sending.send_edition(
         edition=services.create_edition(newsletter=daily, subject="Counted")
     )
     counted = queries.editions_with_counts().get(pk=edition.pk)
@@ -35,8 +35,7 @@ def test_the_newsletter_list_and_edit_form_render(client):
     admin = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
     client.force_login(admin)
     assert (
-        b"Morning Brief"
-        in client.get(reverse("wagtailsnippets_newsletter_newsletter:list")).content
+        b"Morning Brief" in client.get(reverse("wagtailsnippets_audience_newsletter:list")).content
     )
-    edit = client.get(reverse("wagtailsnippets_newsletter_newsletter:edit", args=[daily.pk]))
+    edit = client.get(reverse("wagtailsnippets_audience_newsletter:edit", args=[daily.pk]))
     assert edit.status_code == 200

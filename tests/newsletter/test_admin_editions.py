@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from masthead.audience.models import Subscription
-from masthead.newsletter import queries, services
+from masthead.newsletter import queries, sending, services
 from masthead.newsletter.models import Delivery, Edition
 from tests.newsletter import factories
 
@@ -343,7 +343,7 @@ def test_scheduling_in_the_future_then_cancelling(client, editor, article_editio
     article_edition.refresh_from_db()
     assert article_edition.status == Edition.Status.CANCELLED
     # The sweep leaves a cancelled edition alone even once its old time has come.
-    services.send_due_editions(now=later + dt.timedelta(minutes=1))
+    sending.send_due_editions(now=later + dt.timedelta(minutes=1))
     assert sink.received == []
 
 
@@ -372,7 +372,7 @@ def test_an_editor_may_still_send_a_stale_edition(client, editor, article_editio
 
 
 def test_a_sent_edition_cannot_be_scheduled(client, editor, article_edition, readers, sink):
-    services.send_edition(edition=article_edition)
+    sending.send_edition(edition=article_edition)
     later = timezone.localtime() + dt.timedelta(days=1)
     response = client.post(
         url("schedule", article_edition.pk), {"at": later.strftime("%Y-%m-%d %H:%M")}
@@ -455,7 +455,7 @@ def test_the_edition_page_and_list_report_what_happened(
         factories.subscriber(daily, f"{name}@example.org")
     factories.suppress("eve@example.org")
     sink.reject.add("bea@example.org")
-    services.send_edition(edition=article_edition)
+    sending.send_edition(edition=article_edition)
     # An ESP's bounce webhook, after the fact (set directly here: tracking has its tests).
     Delivery.objects.filter(email="cy@example.org").update(bounced_at=timezone.now())
     # Ana unsubscribes through the link in her copy.
@@ -495,7 +495,7 @@ def test_the_newsletter_list_shows_confirmed_subscribers(client, editor, daily):
         factories.subscriber(daily, f"c{i}@example.org")
     factories.subscriber(daily, "pending@example.org", status=Subscription.Status.PENDING)
 
-    listing = client.get(reverse("wagtailsnippets_newsletter_newsletter:list"))
+    listing = client.get(reverse("wagtailsnippets_audience_newsletter:list"))
 
     assert queries.newsletters_with_counts().get(pk=daily.pk).subscribers_count == 3
     assert re.search(rb"<td[^>]*>\s*3\s*</td>", listing.content)

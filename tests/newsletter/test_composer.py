@@ -14,7 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
-from masthead.newsletter import emails, services
+from masthead.newsletter import emails, sending, services
 from masthead.newsletter.models import Delivery
 from tests.newsletter import factories
 
@@ -32,7 +32,7 @@ def spanish_edition(publication):
         subject="Sal y plata: «una conversación»",
         article=publication.flagship_es,
     )
-    services.freeze_audience(edition=edition)
+    sending.freeze_audience(edition=edition)
     return edition
 
 

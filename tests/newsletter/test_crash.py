@@ -26,8 +26,8 @@ KILL_AFTER = 400
 SEED = f"""
 from django.utils import timezone
 from masthead.audience.models import Reader, Subscription, Suppression
-from masthead.newsletter.models import Newsletter
-from masthead.newsletter import services
+from masthead.audience.models import Newsletter
+from masthead.newsletter import sending, services
 now = timezone.now()
 daily = Newsletter.objects.create(name="Daily", slug="crash-daily", sender_name="Boletín Año")
 states = (
@@ -50,9 +50,9 @@ print(services.create_edition(newsletter=daily, subject="Crash test").pk)
 """
 
 SEND = """
-from masthead.newsletter import services
+from masthead.newsletter import sending
 from masthead.newsletter.models import Edition
-services.send_edition(edition=Edition.objects.get(pk={pk}))
+sending.send_edition(edition=Edition.objects.get(pk={pk}))
 """
 
 
@@ -101,6 +101,7 @@ def test_a_worker_killed_mid_send_is_resumed_by_another_and_the_sink_counts_hold
         while len(sink.handler.received) < KILL_AFTER and first.poll() is None:
             assert time.monotonic() < deadline, "the first worker sent too little"
             time.sleep(0.005)
+        assert first.poll() is None, first.communicate()[1]
         os.kill(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
         at_kill = len(sink.handler.received)

@@ -17,7 +17,7 @@ from django.core import mail
 
 import masthead.settings
 from masthead.checks import check_dkim_key
-from masthead.newsletter import services
+from masthead.newsletter import sending, services
 from tests.newsletter import factories
 
 OPENSSL = shutil.which("openssl")
@@ -73,7 +73,7 @@ def send_edition(count: int = 2) -> None:
     daily = factories.newsletter(name="Boletín Año", sender_name="La Gaceta Señorial")
     for i in range(count):
         factories.subscriber(daily, f"reader{i}@example.net")
-    services.send_edition(edition=services.create_edition(newsletter=daily, subject="Año nuevo"))
+    sending.send_edition(edition=services.create_edition(newsletter=daily, subject="Año nuevo"))
 
 
 def signature_tags(raw: bytes) -> dict[str, str]:

@@ -12,7 +12,7 @@ from anymail.backends.test import EmailBackend as AnymailTestBackend
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail
 
-from masthead.newsletter import services
+from masthead.newsletter import sending, services
 from masthead.newsletter.models import Delivery
 from tests.newsletter import factories
 
@@ -48,7 +48,7 @@ def daily():
 
 def test_an_edition_goes_through_the_esp_with_both_parts_and_the_list_headers(settings, daily):
     settings.EMAIL_BACKEND = TEST_BACKEND
-    edition = services.send_edition(
+    edition = sending.send_edition(
         edition=services.create_edition(newsletter=daily, subject="Por la API")
     )
     assert edition.status == "sent"
@@ -66,7 +66,7 @@ def test_a_refused_recipient_fails_and_an_api_error_is_tried_again(settings, dai
     settings.NEWSLETTER_RETRY_SECONDS = 0
     FlakyESP.refused = {"reader0@example.org"}
     FlakyESP.down_once = {"reader1@example.org"}
-    edition = services.send_edition(
+    edition = sending.send_edition(
         edition=services.create_edition(newsletter=daily, subject="Flaky")
     )
     rows = {d.email: d for d in edition.deliveries.all()}

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from masthead.audience.models import Subscription
-from masthead.newsletter import services
+from masthead.newsletter import sending, services
 from tests.newsletter import factories
 from tests.newsletter.test_tracking import AUTH, SECRET, basic
 
@@ -37,7 +37,7 @@ def mailto(sink):
         source=Subscription.Source.FORM,
         consented_at=ana.created_at,
     )
-    services.send_edition(edition=services.create_edition(newsletter=daily, subject="Monday"))
+    sending.send_edition(edition=services.create_edition(newsletter=daily, subject="Monday"))
     [copy] = sink.for_rcpt("ana@example.org")
     header = str(copy.parsed()["List-Unsubscribe"])
     [link] = [part.strip(" <>") for part in header.split(",") if "mailto:" in part]

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from masthead.audience.models import Subscription
-from masthead.newsletter import services
+from masthead.newsletter import sending, services
 from masthead.newsletter.models import Delivery, Edition
 from tests.newsletter import factories
 
@@ -26,7 +26,7 @@ def received(sink, publication):
     edition = services.create_edition(
         newsletter=boletin, subject="Sal y plata", article=publication.flagship_es
     )
-    services.send_edition(edition=edition)
+    sending.send_edition(edition=edition)
     [copy] = sink.for_rcpt("lectora@example.org")
     return copy, edition, reader
 
@@ -132,7 +132,7 @@ def test_a_tampered_token_gets_a_clear_page_and_changes_nothing(received):
 def test_the_next_edition_skips_whoever_unsubscribed(received, sink):
     copy, edition, _ = received
     Client().post(_unsubscribe_path(copy.parsed()))
-    services.send_edition(
+    sending.send_edition(
         edition=services.create_edition(newsletter=edition.newsletter, subject="Otra")
     )
     assert sink.rcpt_counts() == {"lectora@example.org": 1, "otra@example.org": 2}

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from masthead.audience.models import Subscription, Suppression
-from masthead.newsletter import queries, services
-from masthead.newsletter.models import Delivery, Edition, Newsletter
+from masthead.audience.models import Newsletter, Subscription, Suppression
+from masthead.newsletter import queries, sending, services
+from masthead.newsletter.models import Delivery, Edition
 from tests.newsletter import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def test_every_eligible_reader_gets_exactly_one_copy_and_nobody_else_any(sink, a
     daily, confirmed = audience
     edition = services.create_edition(newsletter=daily, subject="Monday")
 
-    edition = services.send_edition(edition=edition)
+    edition = sending.send_edition(edition=edition)
 
     assert sink.rcpt_counts() == dict.fromkeys(confirmed, 1)
     assert edition.status == Edition.Status.SENT and edition.finished_at
@@ -48,15 +48,15 @@ def test_every_eligible_reader_gets_exactly_one_copy_and_nobody_else_any(sink, a
 
 def test_sending_a_sent_edition_again_mails_nobody(sink, audience):
     daily, _ = audience
-    edition = services.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
-    services.send_edition(edition=edition)
+    edition = sending.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
+    sending.send_edition(edition=edition)
     assert sum(sink.rcpt_counts().values()) == 7
 
 
 def test_a_permanently_refused_recipient_fails_is_suppressed_and_the_batch_goes_on(sink, audience):
     daily, confirmed = audience
     sink.reject.add("reader1@example.org")
-    edition = services.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
+    edition = sending.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
 
     failed = Delivery.objects.get(edition=edition, email="reader1@example.org")
     assert failed.status == Delivery.Status.FAILED and failed.last_error.startswith("550")
@@ -70,7 +70,7 @@ def test_a_permanently_refused_recipient_fails_is_suppressed_and_the_batch_goes_
 def test_a_temporary_refusal_is_retried_and_delivered_once(sink, audience):
     daily, confirmed = audience
     sink.tempfail_once.add("reader2@example.org")
-    edition = services.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
+    edition = sending.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
 
     row = Delivery.objects.get(edition=edition, email="reader2@example.org")
     assert (row.status, row.attempts) == (SENT, 2)
@@ -80,7 +80,7 @@ def test_a_temporary_refusal_is_retried_and_delivered_once(sink, audience):
 def test_a_connection_dropped_mid_batch_resumes_and_skips_nobody(sink, audience):
     daily, confirmed = audience
     sink.drop_before = 3  # the third message is never accepted
-    edition = services.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
+    edition = sending.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
 
     assert sink.rcpt_counts() == dict.fromkeys(confirmed, 1)
     assert sink.sessions == 2
@@ -90,7 +90,7 @@ def test_a_connection_dropped_mid_batch_resumes_and_skips_nobody(sink, audience)
 def test_a_lost_acknowledgement_gives_one_duplicate_with_the_same_message_id(sink, audience):
     daily, confirmed = audience
     sink.drop_after = 2  # the second message arrives, but its 250 never reaches us
-    edition = services.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
+    edition = sending.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
 
     counts = sink.rcpt_counts()
     assert set(counts) == set(confirmed)
@@ -104,7 +104,7 @@ def test_a_lost_acknowledgement_gives_one_duplicate_with_the_same_message_id(sin
 def test_readers_who_leave_after_the_freeze_are_skipped_without_ending_the_edition(sink, audience):
     daily, _ = audience
     edition = services.create_edition(newsletter=daily, subject="A")
-    services.freeze_audience(edition=edition)
+    sending.freeze_audience(edition=edition)
     # The first two batches of three are now made only of ineligible rows (listmonk#1931).
     first = list(edition.deliveries.order_by("id")[:6])
     for row in first[:5]:
@@ -114,7 +114,7 @@ def test_readers_who_leave_after_the_freeze_are_skipped_without_ending_the_editi
     factories.suppress(first[5].email)
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
 
-    edition = services.send_edition(edition=edition)
+    edition = sending.send_edition(edition=edition)
 
     counts = queries.delivery_counts(edition)
     assert (counts[Delivery.Status.SKIPPED], counts[SENT]) == (6, 1)
@@ -126,10 +126,10 @@ def test_readers_who_leave_after_the_freeze_are_skipped_without_ending_the_editi
 def test_readers_who_join_after_the_freeze_are_not_mailed(sink, audience):
     daily, confirmed = audience
     edition = services.create_edition(newsletter=daily, subject="A")
-    services.freeze_audience(edition=edition)
+    sending.freeze_audience(edition=edition)
     factories.subscriber(daily, "late@example.org")
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.SENDING)
-    services.send_edition(edition=edition)
+    sending.send_edition(edition=edition)
     assert set(sink.rcpt_counts()) == set(confirmed)
 
 
@@ -138,7 +138,7 @@ def test_a_scheduled_edition_long_past_its_time_is_marked_stale_and_not_sent(sin
     edition = services.create_edition(newsletter=daily, subject="A")
     services.schedule_edition(edition=edition, at=timezone.now() - dt.timedelta(hours=25))
 
-    services.send_due_editions()
+    sending.send_due_editions()
 
     edition.refresh_from_db()
     assert edition.status == Edition.Status.STALE
@@ -152,7 +152,7 @@ def test_a_due_scheduled_edition_is_sent_and_a_future_one_waits(sink, audience):
     later = services.create_edition(newsletter=daily, subject="Later")
     services.schedule_edition(edition=later, at=timezone.now() + dt.timedelta(hours=1))
 
-    services.send_due_editions()
+    sending.send_due_editions()
 
     due.refresh_from_db()
     later.refresh_from_db()
@@ -164,7 +164,7 @@ def test_the_send_rate_is_kept(sink, audience, settings):
     daily, _ = audience
     settings.NEWSLETTER_SEND_RATE = 50
     started = timezone.now()
-    services.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
+    sending.send_edition(edition=services.create_edition(newsletter=daily, subject="A"))
     assert (timezone.now() - started).total_seconds() >= 6 / 50
 
 
@@ -189,7 +189,7 @@ def test_a_sender_name_that_injects_a_header_mails_nobody_extra_and_ends_the_edi
     # victim as a recipient nor crash into a loop; each row fails on its own (N5).
     daily, _confirmed = audience
     Newsletter.objects.filter(pk=daily.pk).update(sender_name="x\r\nBcc: victim@example.org")
-    edition = services.send_edition(
+    edition = sending.send_edition(
         edition=services.create_edition(newsletter=daily, subject="Injected")
     )
     assert edition.status == Edition.Status.SENT
@@ -214,7 +214,7 @@ def test_the_command_resumes_an_interrupted_send_from_its_ledger(sink, audience)
 
     daily, confirmed = audience
     edition = services.create_edition(newsletter=daily, subject="A")
-    services.freeze_audience(edition=edition)
+    sending.freeze_audience(edition=edition)
     # A worker died after sending the first two and while holding the third.
     rows = list(edition.deliveries.order_by("id"))
     Delivery.objects.filter(pk__in=[rows[0].pk, rows[1].pk]).update(status=SENT)

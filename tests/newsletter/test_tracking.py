@@ -12,10 +12,11 @@ import hmac
 import json
 
 import pytest
+from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from masthead.audience.models import Subscription, Suppression
-from masthead.newsletter import services, views
+from masthead.newsletter import sending, services, views
 from masthead.newsletter.models import Delivery
 from tests.newsletter import factories
 
@@ -51,7 +52,7 @@ def sent(sink):
     emails = ["ana@example.org", "Bea@Example.org", "cy@example.org"]
     for email in emails:
         factories.subscriber(daily, email)
-    edition = services.send_edition(
+    edition = sending.send_edition(
         edition=services.create_edition(newsletter=daily, subject="Monday")
     )
     deliveries = {d.email.lower(): d for d in edition.deliveries.all()}
@@ -60,7 +61,13 @@ def sent(sink):
 
 
 def post_json(client, url: str, payload: object, auth: dict = AUTH):
-    return client.post(url, json.dumps(payload), content_type="application/json", **auth)
+    return post_body(client, url, json.dumps(payload), auth)
+
+
+def post_body(client, url: str, body: str, auth: dict = AUTH):
+    """Post as the ESP does; the inbox's processing task runs on commit, as in production."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(url, body, content_type="application/json", **auth)
 
 
 def postmark_bounce(email: str, kind: str = "HardBounce", message_id: str = "pm-uuid") -> dict:
@@ -179,7 +186,7 @@ class TestHardBounce:
         daily, _ = sent
         post_json(client, POSTMARK, postmark_bounce("ana@example.org"))
 
-        edition = services.send_edition(
+        edition = sending.send_edition(
             edition=services.create_edition(newsletter=daily, subject="Tuesday")
         )
 
@@ -193,7 +200,7 @@ class TestHardBounce:
         daily, deliveries = sent
         first = deliveries["cy@example.org"]
         # A later edition too: the bounce names the first one by its Message-ID.
-        services.send_edition(edition=services.create_edition(newsletter=daily, subject="Tue"))
+        sending.send_edition(edition=services.create_edition(newsletter=daily, subject="Tue"))
         later = Delivery.objects.exclude(edition=first.edition).get(email="cy@example.org")
 
         bare = first.message_id.strip("<>")
@@ -323,7 +330,7 @@ class TestVerification:
     @pytest.mark.parametrize("url", [POSTMARK, MAILGUN, SENDGRID])
     @pytest.mark.parametrize("body", ["{not json", "", "[1, 2]", "null", '"text"'])
     def test_a_malformed_body_is_a_400_not_a_500(self, client, url, body):
-        response = client.post(url, body, content_type="application/json", **AUTH)
+        response = post_body(client, url, body)
         assert response.status_code == 400
         assert not Suppression.objects.exists()
 

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.skipif(
 SEED = f"""
 from django.utils import timezone
 from masthead.audience.models import Reader, Subscription
-from masthead.newsletter.models import Newsletter
-from masthead.newsletter import services
+from masthead.audience.models import Newsletter
+from masthead.newsletter import sending, services
 now = timezone.now()
 daily = Newsletter.objects.create(name="Daily", slug="two-workers", sender_name="Diario")
 readers = Reader.objects.bulk_create(
@@ -40,14 +40,14 @@ Subscription.objects.bulk_create(
                   consented_at=now) for r in readers], batch_size=500
 )
 edition = services.create_edition(newsletter=daily, subject="Shared")
-services.freeze_audience(edition=edition)
+sending.freeze_audience(edition=edition)
 print(edition.pk)
 """
 
 SEND = """
-from masthead.newsletter import services
+from masthead.newsletter import sending
 from masthead.newsletter.models import Edition
-services.send_edition(edition=Edition.objects.get(pk={pk}))
+sending.send_edition(edition=Edition.objects.get(pk={pk}))
 """
 
 STATUS = """

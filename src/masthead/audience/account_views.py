@@ -20,7 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.audience import queries, services, sessions
-from masthead.audience.forms import EmailChangeForm, EraseForm, PreferencesForm, SignInForm
+from masthead.audience.forms import (
+    ACCOUNT_WORDING,
+    EmailChangeForm,
+    EraseForm,
+    PreferencesForm,
+    SignInForm,
+)
 from masthead.audience.models import Reader
 from masthead.lib import ratelimit
 
@@ -157,6 +163,8 @@ def account(request: HttpRequest, reader: Reader) -> HttpResponse:
             reader=reader,
             newsletters=form.cleaned_data["newsletters"],
             language=form.cleaned_data["language"],
+            wording=ACCOUNT_WORDING,
+            ip=ratelimit.client_ip(request),
         )
     except services.AddressSuppressed:
         form.add_error(

@@ -27,7 +27,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
 from masthead.audience import exporting, importing, reports
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter
 
 log = logging.getLogger(__name__)
 

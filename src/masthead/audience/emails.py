@@ -13,8 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from masthead.audience.models import Reader, Subscription
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter, Reader, Subscription
 from masthead.newsroom.models import PublicationSettings
 
 log = logging.getLogger(__name__)

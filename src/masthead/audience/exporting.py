@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from masthead.audience.models import Reader, Subscription
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter, Reader, Subscription
 
 COLUMNS = (
     "email",

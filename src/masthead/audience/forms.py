@@ -9,7 +9,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter
+
+# The version of the consent text a reader sees, kept with each consent event (the consent
+# log, models.ConsentEvent). Change it whenever the wording of the sign-up form or box
+# (templates audience/signup.html, theme furniture) or of the account page's newsletter
+# choice changes, so every consent says which text it was given to.
+SIGN_UP_WORDING = "sign-up form v1 (2026-11)"
+ACCOUNT_WORDING = "account page v1 (2026-11)"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

@@ -25,9 +25,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.log_actions import log
 
-from masthead.audience.models import Reader, Subscription, Suppression
+from masthead.audience.models import (
+    WORDING_MAX_LENGTH,
+    ConsentEvent,
+    Newsletter,
+    Reader,
+    Subscription,
+)
+from masthead.audience.queries import suppressed_among
 from masthead.audience.services import normalise_email
-from masthead.newsletter.models import Newsletter
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -338,10 +344,7 @@ def _reader_ids(addresses: list[str]) -> dict[str, int]:
 def _suppressed(addresses: list[str]) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(addresses):
-        found.update(
-            # Stored lower-cased (Suppression), so the unique index answers this.
-            Suppression.objects.filter(email__in=chunk).values_list("email", flat=True)
-        )
+        found.update(suppressed_among(chunk))
     return found
 
 
@@ -415,9 +418,26 @@ def _write(rows: list[_Row], *, source: str, now: dt.datetime, user: object) -> 
     )
     result.created = len(created)
     result.confirmed = len(confirmed)
-    # Subscription has no column for the free-text consent source (issue 4 adds no migration),
-    # so Wagtail's log keeps it: who imported, when (the confirmed_at of every subscription this
-    # import wrote) and from where.
+    # The consent log keeps each imported consent with the editor's note of where it came
+    # from; Wagtail's log keeps the import itself: who imported, when and from where.
+    ConsentEvent.objects.bulk_create(
+        [
+            ConsentEvent(
+                reader_id=sub.reader_id,
+                newsletter_id=sub.newsletter_id,
+                kind=kind,
+                at=at,
+                source=Subscription.Source.IMPORT,
+                wording=source[:WORDING_MAX_LENGTH],
+            )
+            for sub in [*created, *confirmed]
+            for kind, at in (
+                (ConsentEvent.Kind.SUBSCRIBE, sub.consented_at),
+                (ConsentEvent.Kind.CONFIRM, now),
+            )
+        ],
+        batch_size=_CHUNK,
+    )
     summary = {
         "source": source,
         "confirmed_at": now.isoformat(),

@@ -1,11 +1,26 @@
-"""Who reads it: readers known by email, their consent to each newsletter, suppressions."""
+"""Who reads it: readers known by email, the newsletters they may consent to, their consent
+(the current state per newsletter, and the log of every change), suppressions.
+
+Every app about readers (newsletter, funding, channels) stands above this one and changes
+these rows only through audience.services.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+# A name goes into a mail header (From, List-Id): a line break there would let it add
+# headers or recipients (ASVS 1.3.11), so names are one line.
+ONE_LINE = RegexValidator(r"[\r\n]", inverse_match=True, message=_("Use a single line."))
+
+
+# Longest free text kept in a log row (a provider's error, a consent note).
+DETAIL_MAX_LENGTH = 2000
+WORDING_MAX_LENGTH = 200
 
 
 class Reader(models.Model):
@@ -32,6 +47,32 @@ class Reader(models.Model):
         return self.email
 
 
+class Newsletter(models.Model):
+    """One list readers can subscribe to (daily digest, weekly, breaking), in one language.
+
+    It lives here, beside the consent it is the object of; the newsletter app sends its
+    editions.
+    """
+
+    name = models.CharField(_("name"), max_length=120, validators=[ONE_LINE])
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    sender_name = models.CharField(_("sender name"), max_length=120, validators=[ONE_LINE])
+    is_public = models.BooleanField(_("offered on the sign-up form"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Subscription(models.Model):
     """A reader's consent to one newsletter (DESIGN.md: Subscription)."""
 
@@ -45,10 +86,15 @@ class Subscription(models.Model):
         IMPORT = "import", _("Import")
         ADMIN = "admin", _("Added by an editor")
         ACCOUNT = "account", _("Reader's account page")
+        # How a subscription ends (ConsentEvent.source): never the source of a consent.
+        LINK = "link", _("Unsubscribe link")
+        EMAIL = "email", _("Unsubscribe by email")
+        ESP = "esp", _("Reported by the email provider")
+        COMPLAINT = "complaint", _("Spam complaint")
 
     reader = models.ForeignKey(Reader, on_delete=models.CASCADE, related_name="subscriptions")
     newsletter = models.ForeignKey(
-        "newsletter.Newsletter", on_delete=models.CASCADE, related_name="subscriptions"
+        Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
@@ -92,3 +138,42 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.reason})"
+
+
+class ConsentEvent(models.Model):
+    """One change of a reader's consent to one newsletter: the consent log.
+
+    Written by audience.services next to every Subscription change, never updated, so it
+    keeps every round (a Subscription holds only the latest). The growth chart reads it.
+    Erasure clears the reader and the client address and keeps the anonymous row, so past
+    counts do not change when a reader leaves.
+    """
+
+    class Kind(models.TextChoices):
+        SUBSCRIBE = "subscribe", _("Asked to subscribe")
+        CONFIRM = "confirm", _("Confirmed")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+
+    reader = models.ForeignKey(
+        Reader, null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_events"
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.CASCADE, related_name="consent_events"
+    )
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    # Only an UNSUBSCRIBE from a confirmed subscription lowers the subscriber count.
+    was_confirmed = models.BooleanField(_("was confirmed"), default=False)
+    at = models.DateTimeField(_("time"))
+    source = models.CharField(_("source"), max_length=20, choices=Subscription.Source.choices)
+    # Which wording the reader was shown (CONSENT_WORDING), or an import's consent note.
+    wording = models.CharField(_("wording shown"), max_length=WORDING_MAX_LENGTH, blank=True)
+    # Truncated as for rate limits (an IPv6 /64), so the log is not a tracking record.
+    client = models.CharField(_("client address"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("consent event")
+        verbose_name_plural = _("consent events")
+        indexes = [models.Index(fields=["newsletter", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} {self.kind} {self.newsletter_id} ({self.at:%Y-%m-%d})"

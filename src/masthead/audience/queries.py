@@ -10,19 +10,13 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from masthead.audience.models import Reader, Subscription, Suppression
+from masthead.audience import hooks, links
+from masthead.audience.models import ConsentEvent, Newsletter, Reader, Subscription, Suppression
 from masthead.lib import tokens
-from masthead.newsletter.models import Delivery, Newsletter
 
-CONFIRM_PURPOSE = "confirm"
-CONFIRM_MAX_AGE = 48 * 3600  # issue 4: the confirmation link expires after 48 h
-SIGN_IN_PURPOSE = "signin"
-SIGN_IN_MAX_AGE = 15 * 60  # issue 4: a sign-in link expires after 15 minutes
-EMAIL_CHANGE_PURPOSE = "email-change"
-EMAIL_CHANGE_MAX_AGE = 24 * 3600
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -47,12 +41,10 @@ def pending_confirmation(token: str) -> list[Subscription]:
     Used by both the GET (which shows the button and changes nothing) and the POST.
     """
     try:
-        payload = tokens.read_token(CONFIRM_PURPOSE, token, max_age_seconds=CONFIRM_MAX_AGE)
-        reader_id, sub_ids, stamp = int(payload["r"]), list(payload["s"]), int(payload["v"])
+        link = links.CONFIRM.read(token)
     except tokens.BadToken as exc:
         raise ConfirmationRefused(exc.reason) from None
-    except (KeyError, TypeError, ValueError):
-        raise ConfirmationRefused("invalid") from None
+    reader_id, sub_ids, stamp = link.reader_id, link.subscription_ids, link.consent_stamp
     subs = list(
         Subscription.objects.filter(reader_id=reader_id, pk__in=sub_ids).select_related(
             "reader", "newsletter"
@@ -90,17 +82,14 @@ def reader_for_sign_in(token: str) -> Reader:
     Used by the GET (the button) and, under a row lock, by the POST (services.sign_in).
     """
     try:
-        payload = tokens.read_token(SIGN_IN_PURPOSE, token, max_age_seconds=SIGN_IN_MAX_AGE)
-        reader_id, stamp, digest = int(payload["r"]), int(payload["v"]), str(payload["e"])
+        link = links.SIGN_IN.read(token)
     except tokens.BadToken as exc:
         raise ConfirmationRefused(exc.reason) from None
-    except (KeyError, TypeError, ValueError):
-        raise ConfirmationRefused("invalid") from None
-    reader = Reader.objects.filter(pk=reader_id).first()
-    if reader is None or address_digest(reader.email) != digest:
+    reader = Reader.objects.filter(pk=link.reader_id).first()
+    if reader is None or address_digest(reader.email) != link.address_digest:
         # Erased, or the account moved to another address since the link was sent.
         raise ConfirmationRefused("invalid")
-    if sign_in_stamp(reader) != stamp:
+    if sign_in_stamp(reader) != link.sign_in_stamp:
         raise ConfirmationRefused("used")
     return reader
 
@@ -118,15 +107,11 @@ def pending_email_change(token: str) -> EmailChange:
     address changed another way) the link no longer matches: it works once.
     """
     try:
-        payload = tokens.read_token(
-            EMAIL_CHANGE_PURPOSE, token, max_age_seconds=EMAIL_CHANGE_MAX_AGE
-        )
-        reader_id, old, new = int(payload["r"]), str(payload["o"]), str(payload["n"])
+        link = links.EMAIL_CHANGE.read(token)
     except tokens.BadToken as exc:
         raise ConfirmationRefused(exc.reason) from None
-    except (KeyError, TypeError, ValueError):
-        raise ConfirmationRefused("invalid") from None
-    reader = Reader.objects.filter(pk=reader_id).first()
+    old, new = link.old_email, link.new_email
+    reader = Reader.objects.filter(pk=link.reader_id).first()
     if reader is None:
         raise ConfirmationRefused("invalid")
     if reader.email != old:
@@ -142,9 +127,23 @@ def readers_with_address(email: str) -> QuerySet[Reader]:
     return Reader.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
 
 
+def suppression_key(email: str) -> str:
+    """How a suppressed address is stored and looked up: trimmed and lower-cased whole.
+
+    The one place that decides it (services.suppress writes with it, everything else reads
+    with it), so the unique index on Suppression.email answers every lookup.
+    """
+    return email.strip().lower()
+
+
 def is_suppressed(email: str) -> bool:
-    # Suppressions are stored lower-cased, so the unique index on email answers this.
-    return Suppression.objects.filter(email=email.lower()).exists()
+    return Suppression.objects.filter(email=suppression_key(email)).exists()
+
+
+def suppressed_among(emails: list[str]) -> set[str]:
+    """Which of ``emails`` are suppressed, as their ``suppression_key``s (one query)."""
+    keys = {suppression_key(e) for e in emails}
+    return set(Suppression.objects.filter(email__in=keys).values_list("email", flat=True))
 
 
 def is_taken(email: str, *, by_other_than: Reader) -> bool:
@@ -184,19 +183,14 @@ def reader_data(reader: Reader) -> dict:
     """Everything held about ``reader``, as plain JSON-ready data (the "download my data").
 
     Kept in step with services.erase_reader: whatever that deletes or anonymises is listed
-    here first.
+    here first. The apps above audience add their sections through ``hooks.exporting``;
+    what they list belongs to this reader's account, never merely to the same address (a
+    new reader at an address someone used before must not see that person's history).
     """
     subscriptions = Subscription.objects.filter(reader=reader).select_related("newsletter")
-    deliveries = (
-        Delivery.objects.alias(email_ci=Lower("email"))
-        .filter(
-            Q(reader=reader) | Q(email_ci=reader.email.lower())  # the delivery_email_ci index
-        )
-        .select_related("edition__newsletter")
-        .order_by("pk")
-    )
-    suppression = Suppression.objects.filter(email=reader.email.lower()).first()
-    return {
+    consent = ConsentEvent.objects.filter(reader=reader).select_related("newsletter")
+    suppression = Suppression.objects.filter(email=suppression_key(reader.email)).first()
+    data = {
         "reader": {
             "email": reader.email,
             "language": reader.language,
@@ -215,19 +209,16 @@ def reader_data(reader: Reader) -> dict:
             }
             for s in subscriptions
         ],
-        "deliveries": [
+        "consent_log": [
             {
-                "newsletter": d.edition.newsletter.name,
-                "edition": d.edition.subject,
-                "email": d.email,
-                "status": d.status,
-                "message_id": d.message_id,
-                "sent_at": _iso(d.sent_at),
-                "bounced_at": _iso(d.bounced_at),
-                "complained_at": _iso(d.complained_at),
-                "unsubscribed_at": _iso(d.unsubscribed_at),
+                "newsletter": e.newsletter.name,
+                "event": e.kind,
+                "at": _iso(e.at),
+                "source": e.source,
+                "wording": e.wording,
+                "client": e.client,
             }
-            for d in deliveries
+            for e in consent.order_by("at", "pk")
         ],
         "suppression": None
         if suppression is None
@@ -238,3 +229,6 @@ def reader_data(reader: Reader) -> dict:
             "created_at": _iso(suppression.created_at),
         },
     }
+    for _receiver, sections in hooks.exporting.send(sender=Reader, reader=reader):
+        data.update(sections or {})
+    return data

@@ -11,12 +11,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from masthead.audience.models import Reader, Subscription
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import ConsentEvent, Newsletter, Reader, Subscription
 
 Status = Subscription.Status
 
@@ -83,9 +82,9 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _per_day(subscriptions: QuerySet[Subscription], moment: str) -> dict[tuple[int, dt.date], int]:
+def _per_day(events: QuerySet[ConsentEvent]) -> dict[tuple[int, dt.date], int]:
     rows = (
-        subscriptions.annotate(day=TruncDate(moment))
+        events.annotate(day=TruncDate("at"))
         .values("newsletter_id", "day")
         .annotate(n=Count("pk"))
         .order_by()
@@ -93,48 +92,43 @@ def _per_day(subscriptions: QuerySet[Subscription], moment: str) -> dict[tuple[i
     return {(row["newsletter_id"], row["day"]): row["n"] for row in rows}
 
 
+def _per_newsletter(events: QuerySet[ConsentEvent]) -> dict[int, int]:
+    return dict(
+        events.values("newsletter_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("newsletter_id", "n")
+    )
+
+
 def growth(
     *, days: int = 30, step: int = 1, today: dt.date | None = None
 ) -> dict[int, list[GrowthPoint]]:
     """Confirmed subscribers per newsletter (by id) over the last ``days``, every ``step`` days.
 
-    Days are in the site's time zone and the last point is ``today``. A subscription counts
-    from its ``confirmed_at`` until its ``unsubscribed_at``; an ``unsubscribed_at`` older than
-    ``confirmed_at`` belongs to an earlier round (the reader signed up again) and is ignored.
-    The model keeps only the latest round, so an earlier subscribed spell of a reader who
-    signed up again is not drawn. Three grouped queries, whatever the number of subscribers.
+    Read from the consent log, so every round counts: a reader who confirmed, left and
+    signed up again is drawn joining twice and leaving once. A CONFIRM event adds one; an
+    UNSUBSCRIBE adds minus one when it ended a confirmed subscription. Days are in the
+    site's time zone and the last point is ``today``. Four grouped queries, whatever the
+    number of subscribers.
     """
     today = today or timezone.localdate()
     steps = -(-days // step)  # ceiling: whole steps, the last one ending today
     first = today - dt.timedelta(days=steps * step - 1)
     start, end = _midnight(first), _midnight(today + dt.timedelta(days=1))
 
-    baseline = dict(
-        Subscription.objects.filter(confirmed_at__lt=start)
-        .filter(
-            Q(unsubscribed_at__isnull=True)
-            | Q(unsubscribed_at__lt=F("confirmed_at"))
-            | Q(unsubscribed_at__gte=start)
-        )
-        .values("newsletter_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("newsletter_id", "n")
+    confirms = ConsentEvent.objects.filter(kind=ConsentEvent.Kind.CONFIRM)
+    departures = ConsentEvent.objects.filter(
+        kind=ConsentEvent.Kind.UNSUBSCRIBE, was_confirmed=True
     )
-    joined = _per_day(
-        Subscription.objects.filter(confirmed_at__gte=start, confirmed_at__lt=end),
-        "confirmed_at",
-    )
-    left = _per_day(
-        Subscription.objects.filter(
-            unsubscribed_at__gte=start, unsubscribed_at__lt=end, confirmed_at__isnull=False
-        ).filter(unsubscribed_at__gte=F("confirmed_at")),
-        "unsubscribed_at",
-    )
+    joined_before = _per_newsletter(confirms.filter(at__lt=start))
+    left_before = _per_newsletter(departures.filter(at__lt=start))
+    joined = _per_day(confirms.filter(at__gte=start, at__lt=end))
+    left = _per_day(departures.filter(at__gte=start, at__lt=end))
 
     series: dict[int, list[GrowthPoint]] = defaultdict(list)
     for newsletter_id in Newsletter.objects.values_list("pk", flat=True):
-        total = baseline.get(newsletter_id, 0)
+        total = joined_before.get(newsletter_id, 0) - left_before.get(newsletter_id, 0)
         for n in range(steps):
             step_days = [first + dt.timedelta(days=n * step + i) for i in range(step)]
             step_joined = sum(joined.get((newsletter_id, day), 0) for day in step_days)

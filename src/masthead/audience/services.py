@@ -1,26 +1,36 @@
 """Writes for readers and their consent: sign-up with double opt-in and its confirmation,
-sign-in links, the account page's changes, email changes, and erasure.
+sign-in links, the account page's changes, email changes, unsubscribes, suppressions and
+erasure.
 
-The only code that creates or changes Reader and Subscription rows. Email goes out on
-commit (emails.py), so a rolled-back sign-up never mails anyone.
+The only code that creates or changes Reader, Subscription, ConsentEvent and Suppression
+rows: the apps above (newsletter, funding, channels) call these doors. Every change of
+consent writes a ConsentEvent beside the Subscription change. Email goes out on commit
+(emails.py), so a rolled-back sign-up never mails anyone. This module imports no app
+above it (only the inbox, a floor below): what they hold about a reader is reached
+through hooks.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Q, Value
-from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 
-from masthead.audience import emails
-from masthead.audience.models import Reader, Subscription
+from masthead.audience import emails, hooks, links
+from masthead.audience.models import (
+    DETAIL_MAX_LENGTH,
+    WORDING_MAX_LENGTH,
+    ConsentEvent,
+    Newsletter,
+    Reader,
+    Subscription,
+    Suppression,
+)
+from masthead.inbox import services as inbox
 from masthead.audience.queries import (
-    CONFIRM_PURPOSE,
-    EMAIL_CHANGE_PURPOSE,
-    SIGN_IN_PURPOSE,
     ConfirmationRefused,
     address_digest,
     consent_stamp,
@@ -32,9 +42,8 @@ from masthead.audience.queries import (
     reader_for_sign_in,
     readers_with_address,
     sign_in_stamp,
+    suppression_key,
 )
-from masthead.lib import tokens
-from masthead.newsletter.models import Delivery, Newsletter
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +52,29 @@ def normalise_email(email: str) -> str:
     """The address as stored: trimmed, domain lower-cased (the local part may be case-sensitive)."""
     local, _, domain = email.strip().rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def _log(
+    sub: Subscription,
+    kind: str,
+    *,
+    at: dt.datetime,
+    source: str,
+    wording: str = "",
+    client: str = "",
+    was_confirmed: bool = False,
+) -> ConsentEvent:
+    """Append one row to the consent log (never updated afterwards)."""
+    return ConsentEvent.objects.create(
+        reader_id=sub.reader_id,
+        newsletter_id=sub.newsletter_id,
+        kind=kind,
+        at=at,
+        source=source,
+        wording=wording[:WORDING_MAX_LENGTH],
+        client=client[:64],
+        was_confirmed=was_confirmed,
+    )
 
 
 def _reader_for(email: str, *, language: str) -> Reader:
@@ -68,6 +100,7 @@ def sign_up(
     newsletters: Iterable[Newsletter],
     language: str,
     source: str = Subscription.Source.FORM,
+    wording: str = "",
     ip: str = "",
 ) -> None:
     """Ask ``email`` to confirm its subscription to ``newsletters`` (double opt-in).
@@ -79,7 +112,9 @@ def sign_up(
     is already confirmed for every chosen newsletter, a "you are already subscribed" note.
     Both cases send one email, so neither the response nor its timing tells a stranger
     whether the address is known. Suppressed addresses get nothing and nothing is written.
-    The caller rate-limits (views.py); ``ip`` is only logged.
+    Each newsletter asked for is logged as a SUBSCRIBE consent event with ``wording`` (the
+    version of the form's text the reader saw) and ``ip`` (already truncated by
+    ``ratelimit.client_ip``). The caller rate-limits (views.py).
     """
     email = normalise_email(email)
     newsletters = list(newsletters)
@@ -126,12 +161,16 @@ def sign_up(
             sub.consented_at = now
             sub.confirmed_at = None
             sub.save(update_fields=["status", "source", "consented_at", "confirmed_at"])
+        _log(sub, ConsentEvent.Kind.SUBSCRIBE, at=now, source=source, wording=wording, client=ip)
         pending.append(sub)
 
     if pending:
-        token = tokens.make_token(
-            CONFIRM_PURPOSE,
-            {"r": reader.pk, "s": sorted(s.pk for s in pending), "v": consent_stamp(now)},
+        token = links.CONFIRM.make(
+            links.ConfirmLink(
+                reader_id=reader.pk,
+                subscription_ids=tuple(sorted(s.pk for s in pending)),
+                consent_stamp=consent_stamp(now),
+            )
         )
         message = emails.confirmation(reader=reader, subscriptions=pending, token=token)
     elif reader.email_confirmed_at is not None:
@@ -142,9 +181,10 @@ def sign_up(
 
 
 @transaction.atomic(durable=True)
-def confirm_subscriptions(*, token: str) -> list[Subscription]:
+def confirm_subscriptions(*, token: str, ip: str = "") -> list[Subscription]:
     """Confirm what ``token`` names, once: subscriptions CONFIRMED, the address proven.
 
+    Logs a CONFIRM consent event per subscription (with ``ip``, already truncated).
     Raises ``ConfirmationRefused`` for an expired, tampered or already used link.
     """
     subs = pending_confirmation(token)
@@ -161,6 +201,7 @@ def confirm_subscriptions(*, token: str) -> list[Subscription]:
         sub.status = Subscription.Status.CONFIRMED
         sub.confirmed_at = now
         sub.save(update_fields=["status", "confirmed_at"])
+        _log(sub, ConsentEvent.Kind.CONFIRM, at=now, source=sub.source, client=ip)
     reader = subs[0].reader
     if reader.email_confirmed_at is None:
         reader.email_confirmed_at = now
@@ -184,9 +225,12 @@ def request_sign_in(*, email: str, ip: str = "") -> None:
     reader = known_reader(email)
     if reader is None:
         return
-    token = tokens.make_token(
-        SIGN_IN_PURPOSE,
-        {"r": reader.pk, "v": sign_in_stamp(reader), "e": address_digest(reader.email)},
+    token = links.SIGN_IN.make(
+        links.SignInLink(
+            reader_id=reader.pk,
+            sign_in_stamp=sign_in_stamp(reader),
+            address_digest=address_digest(reader.email),
+        )
     )
     message = emails.sign_in_link(reader=reader, token=token)
     transaction.on_commit(lambda: emails.send(message))
@@ -221,7 +265,12 @@ class AddressSuppressed(Exception):  # noqa: N818
 
 @transaction.atomic(durable=True)
 def update_preferences(
-    *, reader: Reader, newsletters: Iterable[Newsletter], language: str
+    *,
+    reader: Reader,
+    newsletters: Iterable[Newsletter],
+    language: str,
+    wording: str = "",
+    ip: str = "",
 ) -> None:
     """Set which public newsletters a signed-in reader receives, and their language.
 
@@ -229,6 +278,7 @@ def update_preferences(
     the address, so no second opt-in is needed. Public newsletters left out are
     UNSUBSCRIBED; private ones are not the account page's to change. A suppressed address
     cannot be subscribed to anything (raises ``AddressSuppressed``, nothing written).
+    Every change is logged as consent events (SUBSCRIBE and CONFIRM, or UNSUBSCRIBE).
     """
     chosen = {n.pk for n in newsletters if n.is_public}
     now = timezone.now()
@@ -266,11 +316,22 @@ def update_preferences(
                     "unsubscribed_at",
                 ]
             )
+        for kind in (ConsentEvent.Kind.SUBSCRIBE, ConsentEvent.Kind.CONFIRM):
+            _log(sub, kind, at=now, source=sub.source, wording=wording, client=ip)
     for pk, sub in existing.items():
         if pk not in chosen and sub.status in active:
+            was_confirmed = sub.status == Subscription.Status.CONFIRMED
             sub.status = Subscription.Status.UNSUBSCRIBED
             sub.unsubscribed_at = now
             sub.save(update_fields=["status", "unsubscribed_at"])
+            _log(
+                sub,
+                ConsentEvent.Kind.UNSUBSCRIBE,
+                at=now,
+                source=Subscription.Source.ACCOUNT,
+                client=ip,
+                was_confirmed=was_confirmed,
+            )
     if reader.language != language:
         reader.language = language
         reader.full_clean(validate_constraints=False)
@@ -295,8 +356,8 @@ def request_email_change(*, reader: Reader, new_email: str, ip: str = "") -> Non
     if is_taken(new_email, by_other_than=reader):
         messages = [emails.email_change_unavailable(reader=reader, new_email=new_email)]
     else:
-        token = tokens.make_token(
-            EMAIL_CHANGE_PURPOSE, {"r": reader.pk, "o": reader.email, "n": new_email}
+        token = links.EMAIL_CHANGE.make(
+            links.EmailChangeLink(reader_id=reader.pk, old_email=reader.email, new_email=new_email)
         )
         messages = [
             emails.email_change_link(reader=reader, new_email=new_email, token=token),
@@ -328,32 +389,77 @@ def change_email(*, token: str) -> Reader:
     return reader
 
 
+@transaction.atomic
+def end_subscription(*, reader_id: int, newsletter_id: int, source: str, ip: str = "") -> bool:
+    """End one reader's subscription to one newsletter; True if it was active.
+
+    Idempotent: an already ended (or unknown) subscription changes nothing and logs
+    nothing. Logs an UNSUBSCRIBE consent event with ``source`` (the link, a mailed request,
+    the ESP, a complaint, ...). Joins the caller's transaction, so the newsletter app can
+    count the unsubscribe against an edition in the same commit.
+    """
+    sub = (
+        Subscription.objects.select_for_update()
+        .filter(
+            reader_id=reader_id,
+            newsletter_id=newsletter_id,
+            status__in=[Subscription.Status.PENDING, Subscription.Status.CONFIRMED],
+        )
+        .first()
+    )
+    if sub is None:
+        return False
+    was_confirmed = sub.status == Subscription.Status.CONFIRMED
+    sub.status = Subscription.Status.UNSUBSCRIBED
+    sub.unsubscribed_at = timezone.now()
+    sub.save(update_fields=["status", "unsubscribed_at"])
+    _log(
+        sub,
+        ConsentEvent.Kind.UNSUBSCRIBE,
+        at=sub.unsubscribed_at,
+        source=source,
+        client=ip,
+        was_confirmed=was_confirmed,
+    )
+    return True
+
+
+@transaction.atomic
+def suppress(*, email: str, reason: str, detail: str = "") -> bool:
+    """Never mail ``email`` again; True if it was not suppressed before.
+
+    Idempotent: the first reason and detail stay (a complaint about an address that
+    already bounced adds nothing). The address is keyed by ``queries.suppression_key``,
+    the one place that lower-cases it. Joins the caller's transaction.
+    """
+    _, created = Suppression.objects.get_or_create(
+        email=suppression_key(email),
+        defaults={"reason": reason, "detail": detail[:DETAIL_MAX_LENGTH]},
+    )
+    return created
+
+
 @transaction.atomic(durable=True)
 def erase_reader(*, reader: Reader) -> None:
     """Erase a reader at their request, in one transaction.
 
-    - The Reader row is deleted; their subscriptions go with it (CASCADE).
-    - newsletter.Delivery rows that carried the address are kept for the editions' counts
-      but anonymised: the address becomes ``erased-<id>@invalid`` (unique per row, as the
-      one-delivery-per-address constraint needs) and the reader link is cleared. Rows still
-      waiting to be sent are skipped.
+    - Every app that holds something about the reader scrubs it first, through
+      ``hooks.erasing`` (newsletter anonymises its deliveries; funding will anonymise
+      payments, which the law requires us to keep). Any hook's failure rolls the whole
+      erasure back.
+    - The inbox replaces the address in every stored outside event (a bounce report, a
+      payment notice) that still holds it.
+    - The Reader row is deleted; their subscriptions go with it (CASCADE). Their consent
+      events stay, anonymous (reader and client address cleared), so past counts hold.
     - audience.Suppression rows are kept on purpose: they exist so that an address that
       bounced or complained is never mailed again, even after erasure or a re-import.
-    - Payments (the funding app, a later issue) are records the law requires us to keep:
-      when they arrive, this is where they are anonymised (payer name and address
-      cleared, amounts and dates kept), never deleted.
 
     The caller signs the reader out; the session check (sessions.py) ends every other one.
     """
     reader = Reader.objects.select_for_update().get(pk=reader.pk)
     reader_id = reader.pk
-    carried = Delivery.objects.alias(email_ci=Lower("email")).filter(
-        Q(reader=reader) | Q(email_ci=reader.email.lower())  # the delivery_email_ci index
-    )
-    carried.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
-    carried.update(
-        reader=None,
-        email=Concat(Value("erased-"), Cast("pk", CharField()), Value("@invalid")),
-    )
+    hooks.erasing.send(sender=Reader, reader=reader)
+    inbox.scrub_address(email=reader.email)
+    ConsentEvent.objects.filter(reader=reader).update(reader=None, client="")
     reader.delete()
     log.info("reader %s erased at their request", reader_id)

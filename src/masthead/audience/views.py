@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from masthead.audience import queries, services
-from masthead.audience.forms import SignUpForm
+from masthead.audience.forms import SIGN_UP_WORDING, SignUpForm
 from masthead.lib import ratelimit
 
 HOUR = 3600
@@ -56,6 +56,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         email=email,
         newsletters=form.cleaned_data["newsletters"],
         language=form.cleaned_data["language"],
+        wording=SIGN_UP_WORDING,
         ip=ratelimit.client_ip(request),
     )
     return redirect("audience:check_email")
@@ -78,7 +79,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button and changes nothing (mail scanners follow links); POST confirms."""
     try:
         if request.method == "POST":
-            subscriptions = services.confirm_subscriptions(token=token)
+            subscriptions = services.confirm_subscriptions(
+                token=token, ip=ratelimit.client_ip(request)
+            )
             template = "audience/confirmed.html"
         else:
             subscriptions = queries.pending_confirmation(token)

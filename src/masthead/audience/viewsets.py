@@ -25,9 +25,8 @@ from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from masthead.audience import admin_views, reports
-from masthead.audience.models import Reader, Subscription, Suppression
-from masthead.newsletter.models import Newsletter
+from masthead.audience import admin_views, queries, reports
+from masthead.audience.models import Newsletter, Reader, Subscription, Suppression
 
 
 def subscriptions_summary(reader: Reader) -> SafeString:
@@ -139,8 +138,8 @@ class SuppressionForm(WagtailAdminModelForm):
             self.fields["email"].disabled = True
 
     def clean_email(self) -> str:
-        # Kept lower-cased (audience.Suppression), so sending can compare with an index.
-        return self.cleaned_data["email"].strip().lower()
+        # Keyed as every suppression is (queries.suppression_key), so lookups hit the index.
+        return queries.suppression_key(self.cleaned_data["email"])
 
 
 class SuppressionViewSet(ModelViewSet):

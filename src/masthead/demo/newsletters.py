@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from masthead.audience.models import Reader, Subscription, Suppression
-from masthead.newsletter.models import Delivery, Edition, Newsletter
+from masthead.audience.forms import SIGN_UP_WORDING
+from masthead.audience.models import ConsentEvent, Newsletter, Reader, Subscription, Suppression
+from masthead.newsletter.models import Delivery, Edition
 from masthead.newsroom.models import ArticlePage
 
 READERS = 360
@@ -71,6 +72,7 @@ def load_newsletters(*, now: dt.datetime) -> list[Newsletter]:
         for newsletter in lists:
             subscriptions.append(_subscription(reader, newsletter, joined, now, rng))
     Subscription.objects.bulk_create(subscriptions)
+    ConsentEvent.objects.bulk_create(_consent_log(subscriptions))
     Reader.objects.filter(pk__in=[s.reader_id for s in subscriptions if s.confirmed_at]).update(
         email_confirmed_at=now
     )
@@ -114,6 +116,35 @@ def _subscription(
         confirmed_at=confirmed,
         unsubscribed_at=left,
     )
+
+
+def _consent_log(subscriptions: list[Subscription]) -> list[ConsentEvent]:
+    """The consent events that the sign-ups, confirmations and departures would have logged."""
+    events = []
+    for sub in subscriptions:
+        common = {"reader": sub.reader, "newsletter": sub.newsletter, "source": sub.source}
+        events.append(
+            ConsentEvent(
+                kind=ConsentEvent.Kind.SUBSCRIBE,
+                at=sub.consented_at,
+                wording=SIGN_UP_WORDING,
+                **common,
+            )
+        )
+        if sub.confirmed_at:
+            events.append(
+                ConsentEvent(kind=ConsentEvent.Kind.CONFIRM, at=sub.confirmed_at, **common)
+            )
+        if sub.unsubscribed_at:
+            events.append(
+                ConsentEvent(
+                    kind=ConsentEvent.Kind.UNSUBSCRIBE,
+                    at=sub.unsubscribed_at,
+                    was_confirmed=True,
+                    **{**common, "source": Subscription.Source.LINK},
+                )
+            )
+    return events
 
 
 def _past_edition(newsletter: Newsletter, sent_at: dt.datetime, rng: random.Random) -> Edition:

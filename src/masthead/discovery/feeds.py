@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 from wagtail.models import Locale
 
-from masthead.discovery import links, queries
+from masthead.discovery import links
 from masthead.lib.sanitize import clean_html
+from masthead.newsroom import queries
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,

@@ -31,7 +31,7 @@ _IGNORED_MODELS = {
 
 # Single models of other apps that readers see: the newsletters on the sign-up form.
 # (Readers, subscriptions and deliveries change all the time and show on no shared page.)
-_READER_VISIBLE_MODELS = {"newsletter.newsletter"}
+_READER_VISIBLE_MODELS = {"audience.newsletter"}
 
 
 def _changed(sender: type, **kwargs: object) -> None:

@@ -15,8 +15,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from wagtail.models import Locale
 
-from masthead.discovery.queries import published_articles
 from masthead.newsroom.models import Contributor
+from masthead.newsroom.queries import published_articles
 
 # Longer queries are cut, not refused: a pasted paragraph still finds its article.
 MAX_QUERY_LENGTH = 200

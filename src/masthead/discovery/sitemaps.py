@@ -15,7 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 from wagtail.models import Page, Site
 
-from masthead.discovery import links, queries
+from masthead.discovery import links
+from masthead.newsroom import queries
 from masthead.newsroom.models import (
     ArticleByline,
     ArticleSubject,

@@ -9,8 +9,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from wagtail.models import Locale
 
-from masthead.discovery import queries
 from masthead.discovery import search as site_search
+from masthead.newsroom import queries
 
 SEARCH_PER_PAGE = 10
 

@@ -9,12 +9,20 @@ class NewsletterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from anymail.signals import inbound, tracking
+        from anymail.signals import inbound
 
+        from masthead.audience import hooks
+        from masthead.inbox import handlers
         from masthead.newsletter import inbound as inbound_receivers
+        from masthead.newsletter import readers
         from masthead.newsletter import tracking as receivers
 
-        # Verified ESP webhooks (webhook_urls.py) report bounces and complaints here,
-        tracking.connect(receivers.on_tracking, dispatch_uid="masthead.newsletter.tracking")
-        # and pass on mail sent to the List-Unsubscribe mailto: address.
+        # A reader's erasure and data export cover their deliveries (audience/hooks.py).
+        hooks.erasing.connect(readers.on_erasing, dispatch_uid="masthead.newsletter.erasing")
+        hooks.exporting.connect(readers.on_exporting, dispatch_uid="masthead.newsletter.export")
+
+        # Verified ESP webhooks (webhook_urls.py) store bounces and complaints in the inbox;
+        # the worker hands them here.
+        handlers.register("anymail", receivers.handle_inbox_event)
+        # They also pass on mail sent to the List-Unsubscribe mailto: address.
         inbound.connect(inbound_receivers.on_inbound, dispatch_uid="masthead.newsletter.inbound")

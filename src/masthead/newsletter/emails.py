@@ -20,16 +20,25 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from masthead.lib.tokens import make_token
+from masthead.audience.models import Newsletter
+from masthead.lib.tokens import TokenKind
 from masthead.newsletter import queries
-from masthead.newsletter.models import Delivery, Edition, Newsletter
+from masthead.newsletter.models import Delivery, Edition
 
-UNSUBSCRIBE_PURPOSE = "unsubscribe"
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    reader_id: int
+    newsletter_id: int
+
+
+# Never expires: the link must work in any old email (RFC 8058 one-click, and the mailto:).
+UNSUBSCRIBE = TokenKind("unsubscribe", UnsubscribeLink, max_age_seconds=None)
 
 
 def unsubscribe_token(*, reader_id: int, newsletter_id: int) -> str:
     """A signed, non-expiring token for one reader and one newsletter (RFC 8058 link)."""
-    return make_token(UNSUBSCRIBE_PURPOSE, {"r": reader_id, "n": newsletter_id})
+    return UNSUBSCRIBE.make(UnsubscribeLink(reader_id=reader_id, newsletter_id=newsletter_id))
 
 
 def unsubscribe_url(token: str) -> str:

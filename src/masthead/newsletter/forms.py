@@ -10,7 +10,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
-from masthead.newsletter.models import Edition, Newsletter
+from masthead.audience.models import Newsletter
+from masthead.newsletter.models import Edition
 
 
 def _subject_field(*, required: bool = True) -> forms.Field:

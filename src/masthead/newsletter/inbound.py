@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import re
 
-from masthead.lib.tokens import BadToken, read_token
+from masthead.audience.models import Subscription
+from masthead.lib.tokens import BadToken
 from masthead.newsletter import emails, services
 
 logger = logging.getLogger(__name__)
@@ -29,12 +30,15 @@ def unsubscribe_by_email(subject: str) -> bool:
         logger.info("inbound mail without an unsubscribe token: ignored")
         return False
     try:
-        payload = read_token(emails.UNSUBSCRIBE_PURPOSE, match.group(1), max_age_seconds=None)
-        reader_id, newsletter_id = int(payload["r"]), int(payload["n"])
-    except (BadToken, KeyError, TypeError, ValueError):
+        link = emails.UNSUBSCRIBE.read(match.group(1))
+    except BadToken:
         logger.info("inbound unsubscribe with an invalid token: ignored")
         return False
-    return services.unsubscribe(reader_id=reader_id, newsletter_id=newsletter_id)
+    return services.unsubscribe(
+        reader_id=link.reader_id,
+        newsletter_id=link.newsletter_id,
+        source=Subscription.Source.EMAIL,
+    )
 
 
 def on_inbound(sender: object, event: object, esp_name: str, **kwargs: object) -> None:

@@ -1,40 +1,14 @@
-"""Newsletters, their editions, and one delivery row per recipient of an edition."""
+"""Editions of a newsletter (audience.Newsletter) and one delivery row per recipient."""
 
 from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-# A name goes into a mail header (From, List-Id): a line break there would let it add
-# headers or recipients (ASVS 1.3.11), so names are one line.
-_ONE_LINE = RegexValidator(r"[\r\n]", inverse_match=True, message=_("Use a single line."))
-
-
-class Newsletter(models.Model):
-    """One list readers can subscribe to (daily digest, weekly, breaking), in one language."""
-
-    name = models.CharField(_("name"), max_length=120, validators=[_ONE_LINE])
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
-    sender_name = models.CharField(_("sender name"), max_length=120, validators=[_ONE_LINE])
-    is_public = models.BooleanField(_("offered on the sign-up form"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("newsletter")
-        verbose_name_plural = _("newsletters")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+from masthead.audience.models import ONE_LINE
 
 
 class Edition(models.Model):
@@ -51,13 +25,16 @@ class Edition(models.Model):
         STALE = "stale", _("Not sent: its scheduled time passed long ago")
 
     newsletter = models.ForeignKey(
-        Newsletter, verbose_name=_("newsletter"), on_delete=models.PROTECT, related_name="editions"
+        "audience.Newsletter",
+        verbose_name=_("newsletter"),
+        on_delete=models.PROTECT,
+        related_name="editions",
     )
     # One line: a newline in a header would let a subject inject headers (ASVS 1.3.11).
     subject = models.CharField(
         _("subject"),
         max_length=200,
-        validators=[_ONE_LINE],
+        validators=[ONE_LINE],
     )
     article = models.ForeignKey(
         "newsroom.ArticlePage",

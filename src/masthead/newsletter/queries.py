@@ -8,9 +8,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from masthead.audience.models import Subscription
-from masthead.discovery import queries as discovery
-from masthead.newsletter.models import Delivery, Edition, Newsletter
+from masthead.audience.models import Newsletter, Reader, Subscription
+from masthead.newsletter.models import Delivery, Edition
+from masthead.newsroom import queries as newsroom
 from masthead.newsroom.models import ArticlePage
 
 DIGEST_LIMIT = 20
@@ -96,7 +96,7 @@ def digest_articles(
 ) -> QuerySet[ArticlePage]:
     """Live, public articles in the newsletter's language published after ``since``,
     newest first, at most ``limit`` (``DIGEST_LIMIT`` by default)."""
-    return discovery.published_articles().filter(
+    return newsroom.published_articles().filter(
         locale__language_code=newsletter.language, first_published_at__gt=since
     )[: limit or DIGEST_LIMIT]
 
@@ -113,3 +113,32 @@ def digest_list(edition: Edition) -> list[ArticlePage]:
 def default_newsletter(language: str) -> Newsletter | None:
     """The newsletter an article in ``language`` is most likely sent by."""
     return Newsletter.objects.filter(language=language).order_by("name", "pk").first()
+
+
+def reader_deliveries(reader: Reader) -> list[dict]:
+    """Every delivery of ``reader``'s account, JSON-ready, for their data download.
+
+    By the reader, never by the address: a new reader at an address that someone else
+    used before must not see that person's history.
+    """
+    rows = (
+        Delivery.objects.filter(reader=reader).select_related("edition__newsletter").order_by("pk")
+    )
+    return [
+        {
+            "newsletter": d.edition.newsletter.name,
+            "edition": d.edition.subject,
+            "email": d.email,
+            "status": d.status,
+            "message_id": d.message_id,
+            "sent_at": _iso(d.sent_at),
+            "bounced_at": _iso(d.bounced_at),
+            "complained_at": _iso(d.complained_at),
+            "unsubscribed_at": _iso(d.unsubscribed_at),
+        }
+        for d in rows
+    ]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

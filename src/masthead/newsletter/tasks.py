@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from masthead.newsletter import services
+from masthead.newsletter import sending
 from masthead.newsletter.models import Edition
 
 
 @task()
 def send_edition(edition_id: int) -> None:
-    services.send_edition(edition=Edition.objects.get(pk=edition_id))
+    sending.send_edition(edition=Edition.objects.get(pk=edition_id))
 
 
 @task()
 def send_due_editions() -> None:
-    services.send_due_editions()
+    sending.send_due_editions()

@@ -2,8 +2,10 @@
 
 django-anymail verifies each tracking webhook (HTTP basic auth, plus the ESP's own
 signature where it has one, e.g. Mailgun's HMAC) and normalises its payload into
-``AnymailTrackingEvent``s; ``on_tracking`` (connected in apps.py) only decides what an
-event means and calls one of the services below. Policy (RELIABILITY.md §2, listmonk's
+``AnymailTrackingEvent``s, which webhook_urls.py stores in the inbox. The worker hands each
+stored event to ``handle_inbox_event`` (registered in apps.py), which only decides what it
+means and calls one of the services below; suppressions and unsubscribes go through
+audience's doors. Policy (RELIABILITY.md §2, listmonk's
 bounces.md): one hard bounce or one complaint suppresses the address for good; soft
 bounces and deferrals change nothing, the ESP retries them itself.
 
@@ -22,9 +24,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from masthead.audience.models import Suppression
+from masthead.audience import services as audience
+from masthead.audience.models import DETAIL_MAX_LENGTH, Subscription, Suppression
 from masthead.audience.queries import readers_with_address
+from masthead.inbox.handlers import Ignored
+from masthead.inbox.models import Event
 from masthead.newsletter import services
 from masthead.newsletter.models import Delivery
 
@@ -138,22 +144,37 @@ def describe(event: AnymailTrackingEvent, esp_name: str) -> str:
     for extra in (event.description, event.mta_response):
         if extra:
             text += f": {extra}"
-    return text[:2000]
+    return text[:DETAIL_MAX_LENGTH]
 
 
-def on_tracking(
-    sender: object, event: AnymailTrackingEvent, esp_name: str, **kwargs: object
-) -> None:
-    """anymail.signals.tracking receiver: route one verified event to a service."""
+def handle_inbox_event(stored: Event) -> None:
+    """The inbox's handler for ``anymail:*`` events: rebuild the event, then ``handle`` it."""
+    data = stored.payload
+    moment = parse_datetime(data.get("timestamp") or "")
+    event = AnymailTrackingEvent(
+        event_type=data.get("event_type"),
+        timestamp=moment,
+        event_id=stored.event_id,
+        esp_event=data.get("esp_event"),
+        recipient=data.get("recipient"),
+        message_id=data.get("message_id"),
+        reject_reason=data.get("reject_reason"),
+        description=data.get("description"),
+        mta_response=data.get("mta_response"),
+    )
+    handle(event, data.get("esp_name", ""))
+
+
+def handle(event: AnymailTrackingEvent, esp_name: str) -> None:
+    """Route one verified event to a service; raises ``Ignored`` when it needs nothing."""
     kind = classify(event, esp_name)
     if kind is None:
-        return
+        raise Ignored(f"{esp_name} {event.event_type}: nothing to do")
     email = (event.recipient or "").strip()
     try:
         validate_email(email)
     except ValidationError:
-        logger.warning("%s %s event without a usable recipient: ignored", esp_name, kind)
-        return
+        raise Ignored(f"{esp_name} {kind} event without a usable recipient") from None
     at = event.timestamp if event.timestamp and timezone.is_aware(event.timestamp) else None
     detail = describe(event, esp_name)
     if kind == HARD_BOUNCE:
@@ -193,14 +214,12 @@ def matching_delivery(*, email: str, message_id: str | None) -> Delivery | None:
     )
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def _suppress_and_stamp(
     *, email: str, message_id: str | None, reason: str, detail: str, stamp: str, at: dt.datetime
 ) -> Delivery | None:
     # The first reason stays: a later complaint about a bounced address adds nothing.
-    Suppression.objects.get_or_create(
-        email=email.lower(), defaults={"reason": reason, "detail": detail}
-    )
+    audience.suppress(email=email, reason=reason, detail=detail)
     delivery = matching_delivery(email=email, message_id=message_id)
     if delivery is not None:
         Delivery.objects.filter(pk=delivery.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
@@ -232,9 +251,8 @@ def record_complaint(
     """Suppress ``email`` after a spam complaint, stamp the delivery, and unsubscribe.
 
     The reader is unsubscribed from the newsletter of the matched delivery, so the
-    subscriber counts say why they left. Two commits (suppression, then
-    ``services.unsubscribe``), each idempotent, so a redelivered webhook completes a
-    half-done one.
+    subscriber counts say why they left. One transaction with the caller's (the inbox
+    processes each event in one); each step is idempotent.
     """
     delivery = _suppress_and_stamp(
         email=email,
@@ -246,7 +264,9 @@ def record_complaint(
     )
     if delivery is not None and delivery.reader_id is not None:
         services.unsubscribe(
-            reader_id=delivery.reader_id, newsletter_id=delivery.edition.newsletter_id
+            reader_id=delivery.reader_id,
+            newsletter_id=delivery.edition.newsletter_id,
+            source=Subscription.Source.COMPLAINT,
         )
     return delivery
 
@@ -259,6 +279,8 @@ def record_unsubscribe(*, email: str, message_id: str | None = None) -> Delivery
     delivery = matching_delivery(email=email, message_id=message_id)
     if delivery is not None and delivery.reader_id is not None:
         services.unsubscribe(
-            reader_id=delivery.reader_id, newsletter_id=delivery.edition.newsletter_id
+            reader_id=delivery.reader_id,
+            newsletter_id=delivery.edition.newsletter_id,
+            source=Subscription.Source.ESP,
         )
     return delivery

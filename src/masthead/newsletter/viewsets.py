@@ -26,8 +26,9 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from masthead.audience.models import Newsletter
 from masthead.newsletter import admin_views, queries, services
-from masthead.newsletter.models import Edition, Newsletter
+from masthead.newsletter.models import Edition
 
 
 class NewsletterViewSet(SnippetViewSet):

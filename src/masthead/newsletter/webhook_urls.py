@@ -1,9 +1,13 @@
 """The ESPs' webhooks (django-anymail): /webhooks/email/<esp>/tracking/ and .../inbound/.
 
-Tracking reports bounces and complaints (tracking.py); inbound passes on mail sent to the
-List-Unsubscribe ``mailto:`` address (inbound.py). Anymail's own views, with three changes:
+Tracking reports bounces and complaints; inbound passes on mail sent to the
+List-Unsubscribe ``mailto:`` address (inbound.py). Anymail's own views, with four changes:
 
 - only those two kinds, for the ESPs anymail supports;
+- a tracking event is not acted on in the request: once anymail has verified and parsed
+  the post, each event is stored once in the inbox (by the ESP's event id) and processed
+  by the worker (tracking.handle_inbox_event); a redelivery answers 200 and changes
+  nothing;
 - off (403) while ``ANYMAIL["WEBHOOK_SECRET"]`` is empty, because anymail would then
   accept anyone's posts (with only a warning) and anyone could suppress any address
   (not 404: LocaleMiddleware would redirect that to a language-prefixed page);
@@ -15,12 +19,19 @@ List-Unsubscribe ``mailto:`` address (inbound.py). Anymail's own views, with thr
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 
 from anymail import urls as anymail_urls
+from anymail.signals import AnymailTrackingEvent
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.urls import URLPattern
+from django.utils.text import slugify
+
+from masthead.inbox import services as inbox
 
 app_name = "anymail"
 
@@ -46,8 +57,55 @@ def _strict(view_class: type) -> type:
             except _MALFORMED as exc:
                 raise BadRequest(f"malformed {self.esp_name} webhook body") from exc
 
+        def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if self.signal is not tracking_signal():
+                return super().post(request, *args, **kwargs)
+            self.run_validators(request)
+            events = self.parse_events(request)
+            with transaction.atomic():  # all of one post's events, or none (the ESP retries)
+                for event in events:
+                    store_tracking_event(event, esp_name=self.esp_name)
+            return HttpResponse()
+
     Strict.__name__ = Strict.__qualname__ = view_class.__name__
     return Strict
+
+
+def tracking_signal() -> object:
+    from anymail.signals import tracking
+
+    return tracking
+
+
+def provider_name(esp_name: str) -> str:
+    """The inbox provider of an ESP's tracking events: ``anymail:postmark``, ..."""
+    return f"anymail:{slugify(esp_name)}"
+
+
+def store_tracking_event(event: AnymailTrackingEvent, *, esp_name: str) -> None:
+    """Store one verified tracking event in the inbox, once (tracking.py processes it)."""
+    raw = inbox.json_ready(event.esp_event)
+    payload = {
+        "esp_name": esp_name,
+        "event_type": event.event_type,
+        "timestamp": event.timestamp,
+        "recipient": event.recipient,
+        "message_id": event.message_id,
+        "reject_reason": event.reject_reason,
+        "description": event.description,
+        "mta_response": event.mta_response,
+        "esp_event": raw,
+    }
+    # Some ESPs give no event id: the raw event's digest identifies a redelivery instead.
+    event_id = event.event_id or hashlib.sha256(
+        json.dumps(raw, sort_keys=True).encode()
+    ).hexdigest()
+    inbox.receive(
+        provider=provider_name(esp_name),
+        event_id=str(event_id),
+        kind=str(event.event_type or ""),
+        payload=payload,
+    )
 
 
 def _only_with_secret(view: object) -> object:

@@ -24,6 +24,8 @@ from wagtail.search import index
 from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
 
 WORDS_PER_MINUTE = 230
+# The count is keyed by the live revision, so a day's lifetime only bounds the cache's size.
+READING_MINUTES_SECONDS = 24 * 3600
 _WORD = re.compile(r"\w+")
 
 
@@ -130,11 +132,15 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
-        from masthead.discovery import queries
+        from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
-        context["lead_articles"] = queries.latest_articles(locale=self.locale, limit=7)
-        context["sections"] = queries.sections_with_latest(home=self, per_section=4)
+        context["lead_articles"] = queries.latest_articles(
+            locale=self.locale, limit=queries.HOME_LEAD_COUNT
+        )
+        context["sections"] = queries.sections_with_latest(
+            home=self, per_section=queries.SECTION_CARD_COUNT
+        )
         return context
 
 
@@ -151,13 +157,13 @@ class SectionPage(Page):
         verbose_name = _("section")
 
     def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
-        from masthead.discovery import queries
+        from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
         context["page_obj"] = queries.paginate(
             queries.section_articles(self), page=request.GET.get("page")
         )
-        context["latest"] = queries.latest_articles(locale=self.locale, limit=5)
+        context["latest"] = queries.latest_articles(locale=self.locale, limit=queries.LATEST_COUNT)
         return context
 
 
@@ -298,21 +304,21 @@ class ArticlePage(Page):
     def reading_minutes(self) -> int:
         # Counting words means walking the whole body: remember it per published revision.
         key = f"reading-minutes:{self.pk}:{self.live_revision_id}"
-        return cache.get_or_set(key, self._count_reading_minutes, 24 * 3600)
+        return cache.get_or_set(key, self._count_reading_minutes, READING_MINUTES_SECONDS)
 
     def _count_reading_minutes(self) -> int:
         return max(1, math.ceil(len(_WORD.findall(self.body_text)) / WORDS_PER_MINUTE))
 
     def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
-        from masthead.discovery import queries
+        from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
         context["bylines"] = queries.byline_contributors(self)
         context["subjects"] = queries.subject_contributors(self)
         # Callables: the template calls them only when its cached fragment is missing.
-        context["related"] = partial(queries.related_articles, self, limit=4)
+        context["related"] = partial(queries.related_articles, self, limit=queries.RELATED_COUNT)
         context["latest"] = partial(
-            queries.latest_articles, locale=self.locale, limit=5, exclude=self
+            queries.latest_articles, locale=self.locale, limit=queries.LATEST_COUNT, exclude=self
         )
         context["translations"] = queries.page_translations(self)
         return context

@@ -14,9 +14,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from masthead.discovery import queries
 from masthead.lib import pagecache
 from masthead.lib.sanitize import clean_html
+from masthead.newsroom import queries
 from masthead.newsroom.bylines import join_names
 from masthead.newsroom.models import Contributor, PublicationText
 from masthead.theme import furniture

@@ -10,7 +10,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from masthead.newsletter import services
+from masthead.newsletter import sending
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, every: int, **options: object) -> None:
         while True:
-            for edition in services.send_due_editions():
+            for edition in sending.send_due_editions():
                 self.stdout.write(f"edition {edition.pk}: {edition.status}")
             if every <= 0:
                 return

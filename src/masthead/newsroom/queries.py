@@ -1,4 +1,7 @@
-"""Reads: how readers find articles (latest, related, by section, topic and contributor).
+"""Reads on the page tree: latest, related, by section, topic and contributor.
+
+The page models' ``get_context()`` call these (STYLE.md), and discovery builds feeds,
+search and sitemaps on them, so they live on the lower floor (DESIGN.md: Layers).
 
 Every listing is live, public and in one locale, newest first, and prefetches what a card
 shows (bylines, hero image) so a page's query count does not grow with its length.
@@ -31,6 +34,11 @@ from masthead.newsroom.models import (
 )
 
 PER_PAGE = 20
+# How many cards each listing of the page furniture shows.
+HOME_LEAD_COUNT = 7  # the home page's lead stories
+SECTION_CARD_COUNT = 4  # per section on the home page
+LATEST_COUNT = 5  # "Latest news" beside a section or an article
+RELATED_COUNT = 4  # "Related posts" under an article
 LISTING_SECONDS = 3600
 # Page numbers above this are refused before any query: no listing here is that long.
 MAX_PAGE_NUMBER = 10_000

@@ -1,7 +1,6 @@
 """Related posts and latest news around an article."""
 
-from masthead.discovery import queries
-from masthead.newsroom import services
+from masthead.newsroom import queries, services
 from masthead.newsroom.models import ArticlePage
 from tests.discovery.factories import make_article
 

@@ -1,0 +1,22 @@
+"""What the apps above audience hold about a reader: they register here, audience calls them.
+
+audience is the ground floor (DESIGN.md): it imports no app about readers, yet a reader's
+data export and erasure must cover what every such app keeps (newsletter deliveries,
+payments, channel followers). Each app connects a receiver in its ``AppConfig.ready()``:
+
+- ``erasing`` is sent inside ``services.erase_reader``'s transaction, before the Reader row
+  is deleted, with ``reader``: scrub or delete what you hold about them. An exception rolls
+  the whole erasure back, so a reader is never half erased.
+- ``exporting`` is sent by ``queries.reader_data`` with ``reader``: return a dict of
+  JSON-ready sections, merged into the reader's download.
+
+Django's ``Signal`` is the registry (a list of receivers with ``dispatch_uid`` dedupe);
+nothing here runs implicitly on a model save.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+erasing = Signal()
+exporting = Signal()

@@ -1,0 +1,200 @@
+"""Writes for the inbox: store an outside event once, process it in the worker, keep it tidy.
+
+Policy (DESIGN.md, RELIABILITY.md §1): a webhook verifies the sender, then calls
+``receive`` and answers 2xx; nothing else happens in the request. ``receive`` stores the
+event once by (provider, event id): a redelivery finds the row and changes nothing. The
+worker runs ``process``, which calls the handler an app registered (handlers.py) inside a
+savepoint and records the outcome on the row: processed, ignored with a reason, or failed
+with the error and the attempt count. A failed event is tried again by the scheduler with
+a doubling wait, up to ``INBOX_MAX_ATTEMPTS``, or at once by an editor ("process again").
+Payloads are kept ``INBOX_RETENTION_DAYS`` and then deleted; erasure scrubs a reader's
+address from the ones still kept.
+
+Every service here is idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from masthead.inbox import handlers
+from masthead.inbox.models import Event
+
+log = logging.getLogger(__name__)
+
+ERROR_MAX_LENGTH = 2000
+ERASED = "erased@invalid"
+_DONE = (Event.Status.PROCESSED, Event.Status.IGNORED)
+# A received event's task normally runs within seconds; after this, the sweep runs it.
+STUCK_AFTER = dt.timedelta(minutes=5)
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o: object) -> object:
+        try:
+            return super().default(o)
+        except TypeError:  # an SDK object in a raw payload: keep what it prints
+            return str(o)
+
+
+def json_ready(value: object) -> object:
+    """``value`` as plain JSON data: dates as ISO text, QueryDicts as dicts of lists."""
+    if hasattr(value, "lists"):  # a QueryDict (form-encoded webhooks)
+        value = dict(value.lists())
+    return json.loads(json.dumps(value, cls=_Encoder))
+
+
+@transaction.atomic
+def receive(*, provider: str, event_id: str, kind: str, payload: object) -> tuple[Event, bool]:
+    """Store one verified event and enqueue its processing; (event, created).
+
+    A second delivery of the same (provider, event id), even concurrent, returns the stored
+    row with ``created`` False and enqueues nothing. Joins the caller's transaction; the
+    processing task is enqueued on commit.
+    """
+    try:
+        with transaction.atomic():  # savepoint: a concurrent delivery may have won
+            event = Event.objects.create(
+                provider=provider,
+                event_id=event_id[:255],
+                kind=kind[:100],
+                payload=json_ready(payload),
+            )
+    except IntegrityError:
+        return Event.objects.get(provider=provider, event_id=event_id[:255]), False
+    _enqueue(event)
+    return event, True
+
+
+def _enqueue(event: Event) -> None:
+    from masthead.inbox import tasks  # tasks imports this module
+
+    # On commit: the worker must find the row. A crash between the commit and the enqueue
+    # (or a queue that was down) leaves the event RECEIVED, and the sweep picks it up.
+    transaction.on_commit(lambda: tasks.process_event.enqueue(event_pk=event.pk))
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.INBOX_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+@transaction.atomic(durable=True)
+def process(*, event_pk: int) -> Event:
+    """Run the registered handler for one event, once, and record what came of it.
+
+    The row is locked, so two workers cannot process one event together; a processed or
+    ignored event is left alone. The handler runs in a savepoint: if it fails, its writes
+    are rolled back and only the failure (error, attempts, next attempt) is recorded.
+    """
+    event = Event.objects.select_for_update().get(pk=event_pk)
+    if event.status in _DONE:
+        return event
+    handler = handlers.handler_for(event.provider)
+    now = timezone.now()
+    try:
+        if handler is None:
+            raise handlers.Ignored(f"no handler is registered for {event.provider}")
+        with transaction.atomic():
+            handler(event)
+    except handlers.Ignored as reason:
+        event.status, event.outcome = Event.Status.IGNORED, str(reason)[:ERROR_MAX_LENGTH]
+        event.next_attempt_at = None
+    except Exception as exc:  # noqa: BLE001 (any handler error is recorded, then retried)
+        event.attempts += 1
+        event.status = Event.Status.FAILED
+        event.outcome = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_LENGTH]
+        event.next_attempt_at = now + _backoff(event.attempts)
+        log.warning("inbox event %s (%s) failed: %s", event.pk, event.provider, event.outcome)
+    else:
+        event.status, event.outcome, event.next_attempt_at = Event.Status.PROCESSED, "", None
+    event.processed_at = now
+    event.save(update_fields=["status", "outcome", "attempts", "next_attempt_at", "processed_at"])
+    return event
+
+
+@transaction.atomic(durable=True)
+def process_again(*, event: Event) -> bool:
+    """An editor's "process again" on a failed event: enqueue it now; True if it was failed."""
+    changed = Event.objects.filter(pk=event.pk, status=Event.Status.FAILED).update(
+        status=Event.Status.RECEIVED, next_attempt_at=None
+    )
+    if changed:
+        _enqueue(event)
+    return bool(changed)
+
+
+def retry_due(*, now: dt.datetime | None = None) -> int:
+    """Process every event that is due (the scheduler's sweep); how many.
+
+    Due: a failed event whose wait is over and that has attempts left, and an event still
+    waiting ``STUCK_AFTER`` after it arrived (its task was lost with a crashed process).
+    """
+    now = now or timezone.now()
+    due = list(
+        Event.objects.due_for_retry(
+            now=now, max_attempts=settings.INBOX_MAX_ATTEMPTS, stuck_before=now - STUCK_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for pk in due:
+        process(event_pk=pk)
+    return len(due)
+
+
+def purge_old(*, now: dt.datetime | None = None) -> int:
+    """Delete events received more than ``INBOX_RETENTION_DAYS`` ago; how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.INBOX_RETENTION_DAYS)
+    deleted, _ = Event.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
+
+
+def _scrubbed(value: object, address: str) -> object:
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, address) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, address) for item in value]
+    if isinstance(value, str) and address in value.lower():
+        # Replace every spelling of the address, whatever its case.
+        lowered, out, start = value.lower(), [], 0
+        while (found := lowered.find(address, start)) != -1:
+            out += [value[start:found], ERASED]
+            start = found + len(address)
+        return "".join([*out, value[start:]])
+    return value
+
+
+@transaction.atomic
+def scrub_address(*, email: str) -> int:
+    """Replace ``email`` (any case) with ``erased@invalid`` in every stored payload; how many.
+
+    Called by a reader's erasure, inside its transaction. The database narrows the rows
+    by the address's longest ASCII run (SQLite folds only ASCII case, and may store
+    non-ASCII letters JSON-escaped); Python then compares whole values case-insensitively
+    and rewrites them one by one, so the JSON stays valid.
+    """
+    address = email.strip().lower()
+    if not address:
+        return 0
+    rows = Event.objects.all()
+    ascii_runs = re.findall(r"[\x21-\x7e]+", address)
+    if ascii_runs:
+        needle = max(ascii_runs, key=len)
+        rows = rows.annotate(text=Cast("payload", models.TextField())).filter(
+            text__icontains=needle
+        )
+    changed = 0
+    for event in rows.select_for_update():
+        payload = _scrubbed(event.payload, address)
+        if payload != event.payload:
+            event.payload = payload
+            event.save(update_fields=["payload"])
+            changed += 1
+    return changed
