@@ -73,7 +73,7 @@ def test_users_without_admin_access_are_sent_to_the_login_page(client, name):
 def test_editors_without_reader_permissions_are_turned_away(client, name):
     client.force_login(editor())
     response = client.get(reverse(name))
-    assert (response.status_code, response["Location"]) == (302, reverse("wagtailadmin_home"))
+    assert response.status_code == 403
 
 
 def test_the_readers_menu_shows_only_what_an_editor_may_open(client):
@@ -268,7 +268,7 @@ def test_a_sign_up_racing_the_import_rolls_it_back_with_a_message(
 def test_an_editor_who_may_only_view_readers_cannot_import(client, daily):
     client.force_login(editor("view_reader"))
     response = upload(client, b"email\na@example.org\n", daily)
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert Reader.objects.count() == 0
 
 

@@ -192,6 +192,24 @@ class TestLanguages:
             other.locale.language_code: other.full_url,
         }
 
+    @pytest.mark.parametrize(("language", "other"), [("en", "es"), ("es", "en")])
+    def test_newsletters_page_is_canonical_and_names_its_other_language(
+        self, client, publication, language, other
+    ):
+        root = Site.objects.get(is_default_site=True).root_url
+        head = get_doc(client, f"/{language}/newsletter/").find("head")
+        canonical = [link.attrs["href"] for link in head.find_all("link", rel="canonical")]
+        assert canonical == [f"{root}/{language}/newsletter/"]
+        alternates = {
+            link.attrs["hreflang"]: link.attrs["href"]
+            for link in head.find_all("link", rel="alternate")
+            if "hreflang" in link.attrs
+        }
+        assert alternates == {
+            language: f"{root}/{language}/newsletter/",
+            other: f"{root}/{other}/newsletter/",
+        }
+
     def test_untranslated_section_switches_to_the_other_home_page(self, client, publication):
         switcher = get_doc(client, publication.analysis.url).find("nav", class_="lang")
         assert switcher.find("a", hreflang="es").attrs["href"] == "/es/"
@@ -238,6 +256,28 @@ READER_PAGES = [
     "/en/topics/history/",
     "/en/search/?q=mines",
 ]
+
+
+class TestSearchEngines:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            *READER_PAGES,
+            "/en/newsletter/",
+            "/es/newsletter/",
+            "/en/newsletter/check-your-email/",
+            "/en/account/sign-in/",
+        ],
+    )
+    def test_every_reader_page_has_one_canonical_link_or_is_noindex(
+        self, client, publication, url
+    ):
+        head = get_doc(client, url).find("head")
+        canonical = head.find_all("link", rel="canonical")
+        noindex = [
+            m for m in head.find_all("meta", name="robots") if "noindex" in m.attrs["content"]
+        ]
+        assert (len(canonical), len(noindex)) in {(1, 0), (0, 1)}
 
 
 class TestAccessibleMarkup:

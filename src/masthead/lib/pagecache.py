@@ -10,6 +10,10 @@ A magazine publishes a few times a day, so a whole-site refill is cheap; stalene
 What is never cached: requests with a session or messages cookie, the admin, query strings
 other than ``?page=N``, non-200 responses, responses that set a cookie, that vary on
 Cookie (the session was read) or that used the CSRF token. Nothing per-reader can leak.
+
+Tracking parameters (``utm_*``, ``fbclid``...) are removed from the request before any view
+sees it: they do not split the cache, so nothing rendered may depend on them either, or the
+first visitor's parameters would be served to everyone (issue 8).
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
 
 GENERATION_KEY = "pagecache:generation"
 LOCK_SECONDS = 10
@@ -68,13 +74,43 @@ def _is_cacheable_request(request: HttpRequest) -> bool:
     return bool(_PAGE_QUERY.match(_cache_query(request)))
 
 
+def _without_tracking(query: str) -> str:
+    """``query`` with its tracking parameters dropped, the others kept byte for byte."""
+    if not query:
+        return ""
+    # Matched on the decoded name, so that "utm%5Fsource" is dropped like "utm_source".
+    kept = [
+        part
+        for part in query.split("&")
+        if not _TRACKING.match(unquote_plus(part.partition("=")[0]))
+    ]
+    return "&".join(kept)
+
+
 def _cache_query(request: HttpRequest) -> str:
     """The query string as far as the page is concerned: tracking parameters dropped."""
+    return _without_tracking(request.META.get("QUERY_STRING", ""))
+
+
+def strip_tracking_parameters(request: HttpRequest) -> None:
+    """Remove tracking parameters from ``request`` (QUERY_STRING and GET) in place.
+
+    Afterwards ``get_full_path()``, ``build_absolute_uri()`` and ``GET`` all describe the
+    cleaned URL, so canonical and language links render the same for every visitor who
+    shares the cached page. The admin and files are left as they came.
+    """
+    if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
+        return
     raw = request.META.get("QUERY_STRING", "")
-    if not raw:
-        return ""
-    kept = [part for part in raw.split("&") if not _TRACKING.match(part.partition("=")[0])]
-    return "&".join(kept)
+    cleaned = _without_tracking(raw)
+    if cleaned != raw:
+        request.META["QUERY_STRING"] = cleaned
+        if isinstance(getattr(type(request), "GET", None), cached_property):
+            # Django's WSGI and ASGI requests parse GET from META on first use: let them
+            # parse the cleaned string, with their own rules for its encoding.
+            request.__dict__.pop("GET", None)
+        else:
+            request.GET = QueryDict(cleaned, encoding=request.encoding)
 
 
 def _is_personal(request: HttpRequest) -> bool:
@@ -128,6 +164,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        strip_tracking_parameters(request)
         if not _is_cacheable_request(request):
             response = self.get_response(request)
             if _is_personal(request) and "Cache-Control" not in response:

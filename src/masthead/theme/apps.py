@@ -7,3 +7,8 @@ class ThemeConfig(AppConfig):
     label = "theme"
     verbose_name = _("Theme")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from masthead.theme import admin_refusal
+
+        admin_refusal.install()

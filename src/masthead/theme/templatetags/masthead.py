@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django import template
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
@@ -14,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from masthead.discovery import links
 from masthead.lib import pagecache
 from masthead.lib.sanitize import clean_html
 from masthead.newsroom import queries
@@ -135,6 +137,21 @@ def other_language_url(context: template.Context, language: str) -> str:
     # Keep a short query string (a search), but never echo a huge one into every link.
     full_path = request.get_full_path()
     return translate_url(full_path if len(full_path) <= 256 else request.path, language)
+
+
+@register.simple_tag(takes_context=True)
+def view_translations(context: template.Context) -> list[tuple[str, str]]:
+    """``(language, absolute URL)`` of the current view in every language, query dropped.
+
+    The canonical and hreflang links of a page that is one Django view in every language
+    (the newsletters page); Wagtail pages use their translations instead. Absolute against
+    the site's root URL, like ``Page.full_url`` and the sitemap.
+    """
+    request: HttpRequest = context["request"]
+    return [
+        (code, links.absolute_url(translate_url(request.path, code), request=request))
+        for code, _name in settings.LANGUAGES
+    ]
 
 
 @register.simple_tag
