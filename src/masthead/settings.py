@@ -275,6 +275,9 @@ STATIC_ROOT = Path(env("MASTHEAD_STATIC_ROOT", default=str(DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MASTHEAD_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 SERVE_MEDIA = env.bool("MASTHEAD_SERVE_MEDIA", default=not S3_BUCKET)
+# Documents go only through Wagtail's /documents/ view, which checks collection privacy:
+# never a redirect to the bucket, and never /media/documents/ (urls.py, nginx.conf).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage"
