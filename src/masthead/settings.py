@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so an oversized body is refused before anything reads it (issue 8).
+    "masthead.lib.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache, so cached pages get conditional GET (304) and every
@@ -324,6 +326,22 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Request bodies (issue 8), refused with 413 before they are read (lib/bodylimit.py). Reader
+# forms need kilobytes, ESP webhooks post batches of up to 768 KB (SendGrid); only the admin
+# takes uploads (images up to Wagtail's 10 MB, documents, the 5 MB CSV import).
+MAX_BODY_BYTES = env.int("MASTHEAD_MAX_BODY_BYTES", default=1024 * 1024)
+ADMIN_MAX_BODY_BYTES = env.int("MASTHEAD_ADMIN_MAX_BODY_BYTES", default=20 * 1024 * 1024)
+# How many web processes serve the site: `masthead serve` starts this many gunicorn workers
+# unless --workers says otherwise, and checks.py warns when they share no cache.
+WEB_WORKERS = env.int("MASTHEAD_WEB_WORKERS", default=env.int("WEB_CONCURRENCY", default=2))
+for _name, _value in [
+    ("MASTHEAD_MAX_BODY_BYTES", MAX_BODY_BYTES),
+    ("MASTHEAD_ADMIN_MAX_BODY_BYTES", ADMIN_MAX_BODY_BYTES),
+    ("MASTHEAD_WEB_WORKERS", WEB_WORKERS),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (got {_value})")
 
 LOGGING = {
     "version": 1,
