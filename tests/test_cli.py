@@ -72,6 +72,11 @@ def test_zero_workers_is_refused(tmp_path):
     assert "--workers must be at least 1" in result.stderr
 
 
+def test_web_workers_below_one_are_refused_with_one_line(tmp_path):
+    result = run("manage", "check", tmp_path=tmp_path, MASTHEAD_WEB_WORKERS="0")
+    assert_one_line_error(result, "MASTHEAD_WEB_WORKERS must be at least 1")
+
+
 def test_manage_runs_any_management_command(tmp_path):
     result = run("manage", "check", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr

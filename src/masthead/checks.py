@@ -53,6 +53,71 @@ def check_email_webhooks(app_configs: object = None, **kwargs: object) -> list:
     return []
 
 
+# Backends that deliver nothing: fine for the demo, silent loss of every sign-up
+# confirmation and newsletter on a public server.
+_UNSENT_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+@register(Tags.security, deploy=True)
+def check_email_is_sent(app_configs: object = None, **kwargs: object) -> list:
+    """Mail that only reaches a console or a file never reaches a reader."""
+    backend = getattr(settings, "EMAIL_BACKEND", "")
+    if backend in _UNSENT_EMAIL_BACKENDS:
+        return [
+            Warning(
+                f"Email is not sent: EMAIL_BACKEND is {backend}.",
+                hint="Set EMAIL_URL to an SMTP server (smtp+tls://user:password@host:587) "
+                "or MASTHEAD_EMAIL_ESP to an ESP.",
+                id="masthead.W004",
+            )
+        ]
+    return []
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs: object = None, **kwargs: object) -> list:
+    """Several web processes need one cache, or each keeps its own rate limits and pages."""
+    if settings.WEB_WORKERS < 2:
+        return []
+    uses = {"default": "rate limits (sign-up, sign-in)", "pages": "cached pages"}
+    local = [
+        uses.get(alias, f"the {alias} cache")
+        for alias, config in settings.CACHES.items()
+        if config["BACKEND"].endswith(".LocMemCache")
+    ]
+    if not local:
+        return []
+    return [
+        Warning(
+            f"{settings.WEB_WORKERS} web workers (MASTHEAD_WEB_WORKERS) share no cache for "
+            f"{' and '.join(local)}: each worker keeps its own in local memory.",
+            hint="Set REDIS_URL, or MASTHEAD_WEB_WORKERS=1.",
+            id="masthead.W005",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def check_media_served_elsewhere(app_configs: object = None, **kwargs: object) -> list:
+    """Django's static file view is not for production: each download holds a worker."""
+    if settings.SERVE_MEDIA:
+        return [
+            Warning(
+                "Masthead serves uploaded media itself (MASTHEAD_SERVE_MEDIA): every image "
+                "download holds a web worker.",
+                hint="Serve /media/ from nginx (docs/deploy/nginx.conf) or keep uploads in "
+                "S3 (MASTHEAD_S3_BUCKET), and set MASTHEAD_SERVE_MEDIA=false.",
+                id="masthead.W006",
+            )
+        ]
+    return []
+
+
 @register(Tags.compatibility)
 def check_dkim_key(app_configs: object = None, **kwargs: object) -> list:
     """A configured DKIM key must load, or every send would fail at its first message."""

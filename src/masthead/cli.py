@@ -115,6 +115,14 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
         "-",
         "--graceful-timeout",
         "5",
+        # Headers are bounded by gunicorn (400 or 431 past these); bodies by Masthead's
+        # RequestBodyLimitMiddleware. Browsers send about 20 header fields.
+        "--limit-request-line",
+        "4094",
+        "--limit-request-fields",
+        "50",
+        "--limit-request-field_size",
+        "8190",
     ]
     print(f"Serving on http://{bind} (Ctrl+C to stop)", flush=True)  # noqa: T201
     server = subprocess.Popen(command)  # noqa: S603
@@ -170,7 +178,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     serve_cmd = commands.add_parser("serve", help="serve the site with gunicorn and WhiteNoise")
     serve_cmd.add_argument("--bind", default=f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-    serve_cmd.add_argument("--workers", type=int, default=2)
+    serve_cmd.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: MASTHEAD_WEB_WORKERS, 2)"
+    )
     serve_cmd.add_argument("--with-worker", action="store_true", help="also run the task worker")
 
     worker_cmd = commands.add_parser("worker", help="run the background task worker")
@@ -184,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("manage", help="run any Django or Wagtail management command")
 
     args = parser.parse_args(argv)
-    if getattr(args, "workers", 1) < 1:
+    if getattr(args, "workers", None) is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
     if getattr(args, "articles", 0) < 0:
         parser.error("--articles must be zero or more")
@@ -199,7 +209,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.serve:
             serve(bind=args.bind, workers=2, with_worker=True)
     elif args.command == "serve":
-        serve(bind=args.bind, workers=args.workers, with_worker=args.with_worker)
+        from django.conf import settings
+
+        workers = args.workers or settings.WEB_WORKERS
+        serve(bind=args.bind, workers=workers, with_worker=args.with_worker)
     elif args.command == "scheduler":
         _check_database()
         _check_migrated()

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so an oversized body is refused before anything reads it (issue 8).
+    "masthead.lib.bodylimit.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache, so cached pages get conditional GET (304) and every
@@ -278,6 +280,9 @@ STATIC_ROOT = Path(env("MASTHEAD_STATIC_ROOT", default=str(DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MASTHEAD_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 SERVE_MEDIA = env.bool("MASTHEAD_SERVE_MEDIA", default=not S3_BUCKET)
+# Documents go only through Wagtail's /documents/ view, which checks collection privacy:
+# never a redirect to the bucket, and never /media/documents/ (urls.py, nginx.conf).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage"
@@ -324,6 +329,22 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Request bodies (issue 8), refused with 413 before they are read (lib/bodylimit.py). Reader
+# forms need kilobytes, ESP webhooks post batches of up to 768 KB (SendGrid); only the admin
+# takes uploads (images up to Wagtail's 10 MB, documents, the 5 MB CSV import).
+MAX_BODY_BYTES = env.int("MASTHEAD_MAX_BODY_BYTES", default=1024 * 1024)
+ADMIN_MAX_BODY_BYTES = env.int("MASTHEAD_ADMIN_MAX_BODY_BYTES", default=20 * 1024 * 1024)
+# How many web processes serve the site: `masthead serve` starts this many gunicorn workers
+# unless --workers says otherwise, and checks.py warns when they share no cache.
+WEB_WORKERS = env.int("MASTHEAD_WEB_WORKERS", default=env.int("WEB_CONCURRENCY", default=2))
+for _name, _value in [
+    ("MASTHEAD_MAX_BODY_BYTES", MAX_BODY_BYTES),
+    ("MASTHEAD_ADMIN_MAX_BODY_BYTES", ADMIN_MAX_BODY_BYTES),
+    ("MASTHEAD_WEB_WORKERS", WEB_WORKERS),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (got {_value})")
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,11 @@ import re
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from masthead.lib.media import serve_public_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -22,12 +23,12 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    # One-machine installs serve uploads themselves; with S3 or nginx in front this is off.
+    # One-machine installs serve uploads themselves, documents excepted (lib/media.py);
+    # with S3 or nginx in front this is off.
     urlpatterns += [
         re_path(
             r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_public_media,
         )
     ]
 

@@ -281,3 +281,19 @@ def test_media_is_served_from_disk_but_documents_only_through_masthead(site):
     assert site.get("/media/documents/report.pdf")[0] == 404
     with Origin.lock:
         assert not any(path.startswith("/media/") for _, path in Origin.hits)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/images/../documents/report.pdf",
+        "/media//documents/report.pdf",
+        "/media/./documents/report.pdf",
+        "/media/documents%2Freport.pdf",
+        "/media/%64ocuments/report.pdf",
+    ],
+)
+def test_documents_are_refused_however_their_media_path_is_spelled(site, path):
+    assert site.get(path)[0] == 404
+    with Origin.lock:
+        assert not any(hit.startswith("/media/") for _, hit in Origin.hits)
