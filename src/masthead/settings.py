@@ -63,6 +63,7 @@ BASE_URL = env(
 WAGTAILADMIN_BASE_URL = BASE_URL
 
 INSTALLED_APPS = [
+    "masthead.lib",
     "masthead.newsroom",
     "masthead.discovery",
     "masthead.inbox",
@@ -197,6 +198,9 @@ PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=5)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/")
 PAGE_CACHE_BYPASS_COOKIES = ("sessionid", "messages")
+# Rate-limit counters (lib/ratelimit.py) are shared by every process and counted atomically:
+# in Redis when there is one, else in a table of the database (issue 8).
+RATELIMIT_REDIS_URL = env("REDIS_URL", default="")
 
 # Background work: the database queue by default; RQ on Redis at scale.
 TASK_BACKEND = env("MASTHEAD_TASK_BACKEND", default="immediate" if TESTING else "database")

@@ -117,6 +117,18 @@ def test_every_newsletter_message_verifies_and_signs_the_list_headers(signing, d
         } <= signed
 
 
+def test_a_newsletter_name_as_long_as_the_field_allows_is_signed_and_verifies(signing, dns):
+    # 120 accented characters: a List-Id folded over several lines (issue 8).
+    name = ("Boletín de la Asociación Española de Periodismo Único " + "ñáéíóú" * 20)[:120]
+    daily = factories.newsletter(name=name, slug="largo", sender_name=name)
+    factories.subscriber(daily, "reader@example.net")
+    services.send_edition(edition=services.create_edition(newsletter=daily, subject="Año"))
+    [copy] = signing.received
+    assert dkim.verify(copy.raw, dnsfunc=dns)
+    assert str(copy.parsed()["List-Id"]) == f"{name} <largo.{DOMAIN}>"
+    assert "list-id" in signature_tags(copy.raw)["h"].lower().split(":")
+
+
 def test_a_changed_list_unsubscribe_header_fails_verification(signing, dns):
     send_edition(count=1)
     raw = signing.received[0].raw

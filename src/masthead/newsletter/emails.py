@@ -104,9 +104,14 @@ def edition_content(edition: Edition) -> EditionContent:
 
 
 def _list_id(newsletter: Newsletter) -> str:
-    # The phrase may be non-ASCII ("Boletín Año"): encode it ourselves, so only the phrase
-    # is an encoded-word and the <id> stays readable by filters.
-    phrase = Header(newsletter.name, "utf-8").encode()
+    # The phrase may be non-ASCII ("Boletín Año") or hold specials: encode it ourselves
+    # (RFC 2047), so only the phrase is encoded and the <id> stays readable by filters.
+    # A long name needs several encoded-words (75 characters at most each); Header puts
+    # each on its own line, and Django refuses a header value holding a line break
+    # (issue 8), so they go on one line, space-separated. The serialiser folds that line
+    # at those spaces, and readers drop the spaces between encoded-words when decoding.
+    words = Header(newsletter.name, "utf-8", header_name="List-Id").encode(linesep="\n")
+    phrase = " ".join(word.strip() for word in words.split("\n"))
     return f"{phrase} <{newsletter.slug}.{mail_domain()}>"
 
 
