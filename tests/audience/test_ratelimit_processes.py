@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from masthead.newsletter.models import Newsletter
+from masthead.audience.models import Newsletter
 from tests.smtp_sink import Sink, free_port
 
 MASTHEAD = str(Path(sys.executable).with_name("masthead"))

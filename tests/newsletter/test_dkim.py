@@ -122,7 +122,7 @@ def test_a_newsletter_name_as_long_as_the_field_allows_is_signed_and_verifies(si
     name = ("Boletín de la Asociación Española de Periodismo Único " + "ñáéíóú" * 20)[:120]
     daily = factories.newsletter(name=name, slug="largo", sender_name=name)
     factories.subscriber(daily, "reader@example.net")
-    services.send_edition(edition=services.create_edition(newsletter=daily, subject="Año"))
+    sending.send_edition(edition=services.create_edition(newsletter=daily, subject="Año"))
     [copy] = signing.received
     assert dkim.verify(copy.raw, dnsfunc=dns)
     assert str(copy.parsed()["List-Id"]) == f"{name} <largo.{DOMAIN}>"

@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.urls import reverse
 
-from masthead.newsletter import emails, services
-from masthead.newsletter.models import Delivery, Newsletter
+from masthead.audience.models import Newsletter
+from masthead.newsletter import emails, sending, services
+from masthead.newsletter.models import Delivery
 from tests.newsletter import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_a_long_name_reaches_readers_on_the_fast_path_and_on_djangos(sink, name)
     factories.subscriber(newsletter, "ana@correo.españa.es")  # Django's message
     edition = services.create_edition(newsletter=newsletter, subject="Año nuevo")
 
-    edition = services.send_edition(edition=edition)
+    edition = sending.send_edition(edition=edition)
 
     assert edition.status == "sent"
     assert set(edition.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}

@@ -29,7 +29,6 @@ from masthead.audience.models import (
     Subscription,
     Suppression,
 )
-from masthead.inbox import services as inbox
 from masthead.audience.queries import (
     ConfirmationRefused,
     address_digest,
@@ -44,6 +43,7 @@ from masthead.audience.queries import (
     sign_in_stamp,
     suppression_key,
 )
+from masthead.inbox import services as inbox
 
 log = logging.getLogger(__name__)
 

@@ -97,9 +97,9 @@ def store_tracking_event(event: AnymailTrackingEvent, *, esp_name: str) -> None:
         "esp_event": raw,
     }
     # Some ESPs give no event id: the raw event's digest identifies a redelivery instead.
-    event_id = event.event_id or hashlib.sha256(
-        json.dumps(raw, sort_keys=True).encode()
-    ).hexdigest()
+    event_id = (
+        event.event_id or hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
+    )
     inbox.receive(
         provider=provider_name(esp_name),
         event_id=str(event_id),
