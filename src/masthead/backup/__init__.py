@@ -19,8 +19,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
-import subprocess
 import tarfile
 import tempfile
 import time
@@ -30,30 +28,21 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from masthead.backup import databases
+from masthead.backup.errors import BackupError, first_line
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/masthead.sqlite3"
 PG_MEMBER = "database/masthead.pgdump"
 MEDIA_PREFIX = "media/"
-# What the manifest counts; a model whose app is not installed (funding.Payment before
-# the funding app exists) is left out rather than imported.
-COUNTED = {
-    "pages": "wagtailcore.Page",
-    "readers": "audience.Reader",
-    "deliveries": "newsletter.Delivery",
-    "payments": "funding.Payment",
-}
-
-
-class BackupError(Exception):
-    """Why a backup or restore stopped; its message is the one line the command prints."""
+__all__ = ["BackupError", "Result", "create_backup", "restore_backup"]
 
 
 @dataclass(frozen=True)
@@ -75,13 +64,13 @@ def create_backup(path: Path | str) -> Result:
         raise BackupError(_("%(path)s is a folder: give the archive's file name") % {"path": path})
     if not path.parent.is_dir():
         raise BackupError(_("%(path)s does not exist") % {"path": path.parent})
-    engine = _engine()
+    engine = databases.engine()
     with tempfile.TemporaryDirectory(prefix=".masthead-backup-", dir=path.parent) as work:
         work_dir = Path(work)
         if engine == "sqlite":
-            member, counts, migrations = SQLITE_MEMBER, *_snapshot_sqlite(work_dir / "db")
+            member, counts, migrations = SQLITE_MEMBER, *databases.snapshot_sqlite(work_dir / "db")
         else:
-            member, counts, migrations = PG_MEMBER, *_dump_postgresql(work_dir / "db")
+            member, counts, migrations = PG_MEMBER, *databases.dump_postgresql(work_dir / "db")
         partial = work_dir / "archive.tar.gz"
         checksums: dict[str, str] = {}
         with tarfile.open(partial, "w:gz") as archive:
@@ -124,17 +113,18 @@ def restore_backup(path: Path | str, *, force: bool = False) -> Result:
     with tempfile.TemporaryDirectory(prefix=".masthead-restore-", dir=media_root.parent) as work:
         staged = Path(work)
         manifest = _unpack_and_verify(path, staged)
-        _check_target(manifest, path=path, force=force)
+        _check_target(force=force)
         member = SQLITE_MEMBER if manifest["engine"] == "sqlite" else PG_MEMBER
         connection.close()
         if manifest["engine"] == "sqlite":
-            _restore_sqlite(staged / member)
+            databases.restore_sqlite(staged / member)
         else:
-            _restore_postgresql(staged / member, clean=force)
-        _swap_media(staged / "media", media_root)
+            databases.restore_postgresql(staged / member, clean=force)
+        if not settings.S3_BUCKET:  # uploads live in the bucket, not in the archive
+            _swap_media(staged / "media", media_root)
     connection.close()
     with connection.cursor() as cursor:
-        restored = _count(cursor, connection.ops.quote_name)
+        restored = databases.count(cursor)
     expected = manifest["counts"]
     for name, count in expected.items():
         if restored.get(name) != count:
@@ -148,54 +138,6 @@ def restore_backup(path: Path | str, *, force: bool = False) -> Result:
 
 
 # Backing up ---------------------------------------------------------------------------
-
-
-def _engine() -> str:
-    vendor = connection.vendor
-    if vendor not in {"sqlite", "postgresql"}:
-        raise BackupError(_("cannot back up a %(vendor)s database") % {"vendor": vendor})
-    return vendor
-
-
-def _snapshot_sqlite(target: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
-    source_path = settings.DATABASES["default"]["NAME"]
-    if not Path(source_path).is_file():
-        raise BackupError(_("%(path)s does not exist") % {"path": source_path})
-    source = sqlite3.connect(source_path, timeout=20)
-    copy = sqlite3.connect(target)
-    try:
-        # pages=-1 copies everything in one step under one read transaction: a consistent
-        # snapshot, and WAL lets the site keep writing meanwhile.
-        source.backup(copy)
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        return _count(copy.cursor(), _quote), _migrations(copy.cursor())
-    except sqlite3.Error as exc:
-        raise BackupError(_("cannot read the database: %(error)s") % {"error": exc}) from None
-    finally:
-        copy.close()
-        source.close()
-
-
-def _dump_postgresql(target: Path) -> tuple[dict[str, int], dict[str, list[str]]]:
-    import psycopg
-
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        raise BackupError(_("pg_dump is not installed: install the PostgreSQL client tools"))
-    try:
-        with psycopg.connect(**_pg_params()) as conn:
-            # One snapshot, exported to pg_dump, so the counts describe exactly the dump.
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            with conn.cursor() as cursor:
-                cursor.execute("SELECT pg_export_snapshot()")
-                snapshot = cursor.fetchone()[0]
-                counts, migrations = _count(cursor, _quote), _migrations(cursor)
-                _run([pg_dump, "--format=custom", f"--snapshot={snapshot}", "--file", str(target)])
-    except psycopg.Error as exc:
-        raise BackupError(
-            _("cannot read the database: %(error)s") % {"error": _first(exc)}
-        ) from None
-    return counts, migrations
 
 
 def _media_files() -> Iterator[tuple[Path, str]]:
@@ -218,30 +160,6 @@ def _add_file(archive: tarfile.TarFile, file: Path, name: str) -> str:
         reader = _HashingReader(handle)
         archive.addfile(info, reader)
     return reader.digest.hexdigest()
-
-
-def _count(cursor: object, quote: object) -> dict[str, int]:
-    counts = {}
-    for name, label in COUNTED.items():
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
-        cursor.execute(f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}")  # noqa: S608
-        counts[name] = cursor.fetchone()[0]
-    return counts
-
-
-def _migrations(cursor: object) -> dict[str, list[str]]:
-    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
-    applied: dict[str, list[str]] = {}
-    for app, name in cursor.fetchall():
-        applied.setdefault(app, []).append(name)
-    return applied
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _version() -> str:
@@ -279,18 +197,22 @@ def _unpack_and_verify(path: Path, staged: Path) -> dict:
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
         raise BackupError(
             _("%(path)s is not a complete Masthead backup (%(error)s)")
-            % {"path": path, "error": _first(exc)}
+            % {"path": path, "error": first_line(exc)}
         ) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not (
+        isinstance(manifest, dict)
+        and manifest.get("format") == FORMAT
+        and all(isinstance(manifest.get(k), dict) for k in ("migrations", "counts", "files"))
+    ):
         raise BackupError(_("%(path)s has no Masthead manifest") % {"path": path})
     if digests != manifest.get("files"):
         raise BackupError(
             _("%(path)s is damaged: its files do not match their checksums") % {"path": path}
         )
-    if manifest.get("engine") != _engine():
+    if manifest.get("engine") != databases.engine():
         raise BackupError(
             _("%(path)s is a %(theirs)s backup but this site uses %(ours)s")
-            % {"path": path, "theirs": manifest.get("engine"), "ours": _engine()}
+            % {"path": path, "theirs": manifest.get("engine"), "ours": databases.engine()}
         )
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
     unknown = sorted(
@@ -322,7 +244,7 @@ def _safe_name(name: str, path: Path) -> str:
     return PurePosixPath(*parts).as_posix()
 
 
-def _check_target(manifest: dict, *, path: Path, force: bool) -> None:
+def _check_target(*, force: bool) -> None:
     if force:
         return
     media_root = Path(settings.MEDIA_ROOT)
@@ -338,30 +260,6 @@ def _check_target(manifest: dict, *, path: Path, force: bool) -> None:
     )
 
 
-def _restore_sqlite(staged: Path) -> None:
-    source = sqlite3.connect(staged)
-    target = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=20)
-    try:
-        # The backup API writes the target in one transaction: all or nothing.
-        source.backup(target)
-    except sqlite3.Error as exc:
-        raise BackupError(_("cannot write the database: %(error)s") % {"error": exc}) from None
-    finally:
-        target.close()
-        source.close()
-
-
-def _restore_postgresql(staged: Path, *, clean: bool) -> None:
-    pg_restore = shutil.which("pg_restore")
-    if pg_restore is None:
-        raise BackupError(_("pg_restore is not installed: install the PostgreSQL client tools"))
-    # One transaction: a failed restore leaves the database as it was.
-    command = [pg_restore, "--single-transaction", "--exit-on-error", "--no-owner"]
-    if clean:
-        command += ["--clean", "--if-exists"]
-    _run([*command, "--dbname", settings.DATABASES["default"]["NAME"], str(staged)])
-
-
 def _swap_media(staged: Path, media_root: Path) -> None:
     staged.mkdir(exist_ok=True)
     old = media_root.with_name(f".{media_root.name}-replaced")
@@ -370,39 +268,6 @@ def _swap_media(staged: Path, media_root: Path) -> None:
         media_root.rename(old)
     staged.rename(media_root)
     shutil.rmtree(old, ignore_errors=True)
-
-
-# Helpers ------------------------------------------------------------------------------
-
-
-def _pg_params() -> dict[str, str]:
-    db = settings.DATABASES["default"]
-    params = {
-        "dbname": db.get("NAME"),
-        "user": db.get("USER"),
-        "password": db.get("PASSWORD"),
-        "host": db.get("HOST"),
-        "port": str(db.get("PORT") or ""),
-    }
-    params.update({k: v for k, v in db.get("OPTIONS", {}).items() if isinstance(v, str)})
-    return {k: v for k, v in params.items() if v}
-
-
-def _run(command: list[str]) -> None:
-    """Run a PostgreSQL client tool; its password goes by environment, never argv."""
-    names = {"dbname": "PGDATABASE", "user": "PGUSER", "password": "PGPASSWORD"}
-    names |= {"host": "PGHOST", "port": "PGPORT", "sslmode": "PGSSLMODE"}
-    env = {**os.environ, **{names[k]: v for k, v in _pg_params().items() if k in names}}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if result.returncode != 0:
-        lines = [line for line in result.stderr.splitlines() if line.strip()]
-        errors = [line for line in lines if "error" in line.lower()] or lines or ["failed"]
-        raise BackupError(f"{Path(command[0]).name}: {errors[0].strip()}")
-
-
-def _first(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 class _HashingReader:
