@@ -388,6 +388,28 @@ def test_a_backup_taken_while_another_process_writes_readers_restores_consistent
     assert written == sorted(f"writer{i}@example.org" for i in range(in_snapshot))
 
 
+def test_a_restore_that_counts_other_numbers_than_the_manifest_fails_loudly(
+    archive, sites, tmp_path
+):
+    def one_reader_more(manifest: dict) -> None:
+        manifest["counts"]["readers"] += 1
+
+    wrong = rewritten(archive, tmp_path / "wrong.tar.gz", one_reader_more)
+
+    result = sites.empty().masthead("restore", str(wrong))
+
+    assert_one_line_error(result, "restored 12 readers but the backup has 13")
+
+
+def test_a_backup_into_a_folder_that_does_not_exist_is_one_line_and_writes_nothing(
+    published, tmp_path
+):
+    result = published.masthead("backup", str(tmp_path / "missing" / "site.tar.gz"))
+
+    assert_one_line_error(result, "missing does not exist")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: DATABASE_URL=postgres://...")
 def test_without_pg_dump_a_postgresql_backup_is_one_clear_line(published, tmp_path):
     result = published.masthead("backup", str(tmp_path / "x.tar.gz"), PATH="/nonexistent")

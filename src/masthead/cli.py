@@ -128,6 +128,8 @@ def run_scheduler(*, every: int, once: bool) -> None:
 
 
 def _backup_or_restore(args: argparse.Namespace) -> None:
+    from django.utils.translation import gettext as _
+
     from masthead import backup
 
     try:
@@ -138,12 +140,16 @@ def _backup_or_restore(args: argparse.Namespace) -> None:
     except backup.BackupError as exc:
         _fail(str(exc))
     except OSError as exc:  # a full disk, a folder we may not write: one line too
-        _fail(f"{exc.strerror or exc}: {exc.filename or args.path}")
+        _fail(f"{exc.filename or args.path}: {exc.strerror or exc}")
     counts = ", ".join(f"{count} {name}" for name, count in result.counts.items())
-    verb = "Backed up" if args.command == "backup" else "Restored"
-    print(f"{verb} {result.path}: {counts}")  # noqa: T201
+    done = (
+        _("Backed up %(path)s: %(counts)s")
+        if args.command == "backup"
+        else _("Restored %(path)s: %(counts)s")
+    )
+    print(done % {"path": result.path, "counts": counts})  # noqa: T201
     if result.pending_migrations:
-        print("The backup is older than this Masthead: run `masthead manage migrate` now.")  # noqa: T201
+        print(_("The backup is older than this Masthead: run `masthead manage migrate` now."))  # noqa: T201
 
 
 def main(argv: Sequence[str] | None = None) -> None:
