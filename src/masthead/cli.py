@@ -1,4 +1,4 @@
-"""The ``masthead`` command: demo, serve, worker and manage.
+"""The ``masthead`` command: demo, serve, worker, backup, restore and manage.
 
 Errors in settings (a bad DATABASE_URL, an unwritable data folder) end the command with
 one clear line and a non-zero exit, never a traceback.
@@ -161,6 +161,31 @@ def run_scheduler(*, every: int, once: bool) -> None:
             return
 
 
+def _backup_or_restore(args: argparse.Namespace) -> None:
+    from django.utils.translation import gettext as _
+
+    from masthead import backup
+
+    try:
+        if args.command == "backup":
+            result = backup.create_backup(args.path)
+        else:
+            result = backup.restore_backup(args.path, force=args.force)
+    except backup.BackupError as exc:
+        _fail(str(exc))
+    except OSError as exc:  # a full disk, a folder we may not write: one line too
+        _fail(f"{exc.filename or args.path}: {exc.strerror or exc}")
+    counts = ", ".join(f"{count} {name}" for name, count in result.counts.items())
+    done = (
+        _("Backed up %(path)s: %(counts)s")
+        if args.command == "backup"
+        else _("Restored %(path)s: %(counts)s")
+    )
+    print(done % {"path": result.path, "counts": counts})  # noqa: T201
+    if result.pending_migrations:
+        print(_("The backup is older than this Masthead: run `masthead manage migrate` now."))  # noqa: T201
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
@@ -191,6 +216,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     scheduler.add_argument("--every", type=int, default=60, metavar="SECONDS")
     scheduler.add_argument("--once", action="store_true", help="run once, then exit")
+    backup_cmd = commands.add_parser(
+        "backup", help="write the database, the media folder and a manifest into one archive"
+    )
+    backup_cmd.add_argument("path", help="the archive to write, e.g. masthead.tar.gz")
+    restore_cmd = commands.add_parser(
+        "restore", help="restore an archive made by `masthead backup` into an empty site"
+    )
+    restore_cmd.add_argument("path", help="the archive to restore")
+    restore_cmd.add_argument(
+        "--force", action="store_true", help="replace a site that already has data"
+    )
     commands.add_parser("manage", help="run any Django or Wagtail management command")
 
     args = parser.parse_args(argv)
@@ -217,6 +253,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         _check_database()
         _check_migrated()
         run_scheduler(every=args.every, once=args.once)
+    elif args.command in {"backup", "restore"}:
+        _check_database()
+        _backup_or_restore(args)
     elif args.command == "worker":
         from django.conf import settings
 
