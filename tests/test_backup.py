@@ -35,7 +35,7 @@ POPULATE = """
 import django
 django.setup()
 from django.conf import settings
-from masthead.newsletter import services
+from masthead.newsletter import sending, services
 from tests.conftest import build_publication
 from tests.newsletter import factories
 
@@ -43,7 +43,7 @@ publication = build_publication()
 daily = factories.newsletter()
 for i in range(12):
     factories.subscriber(daily, f"reader{i}@example.org")
-services.send_edition(
+sending.send_edition(
     edition=services.create_edition(
         newsletter=daily, subject="Salt and silver", article=publication.flagship
     )
