@@ -35,6 +35,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	set -a && source .env.test && set +a && $(BIN)/masthead manage makemigrations --check --dry-run
 	# What a production install sets: mail that is sent, a cache shared by the web workers,
 	# and media served by nginx or S3 (checks.py W004-W006). Nothing here is connected to.

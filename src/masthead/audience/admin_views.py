@@ -69,8 +69,7 @@ def export_readers(request: HttpRequest) -> HttpResponse | StreamingHttpResponse
     if slug := request.GET.get("newsletter"):
         newsletter = Newsletter.objects.filter(slug=slug).first()
         if newsletter is None:
-            # An unknown slug is an error, never a silent export of everyone. (Not a 404:
-            # LocaleMiddleware would answer that with a redirect to a language prefix.)
+            # An unknown slug is an error in the request, never a silent export of everyone.
             return HttpResponseBadRequest(
                 _("There is no newsletter “%(slug)s”.") % {"slug": slug},
                 content_type="text/plain; charset=utf-8",

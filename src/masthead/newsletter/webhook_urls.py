@@ -10,7 +10,7 @@ List-Unsubscribe ``mailto:`` address (inbound.py). Anymail's own views, with fou
   nothing;
 - off (403) while ``ANYMAIL["WEBHOOK_SECRET"]`` is empty, because anymail would then
   accept anyone's posts (with only a warning) and anyone could suppress any address
-  (not 404: LocaleMiddleware would redirect that to a language-prefixed page);
+  (403, not 404: the endpoint exists, it is switched off);
 - a body that is not what the ESP sends (malformed JSON, missing fields) is a 400, not
   a 500 that the ESP would retry for days. Errors in our own receiver stay 500s, so the
   ESP redelivers the event once the problem is fixed.
