@@ -106,6 +106,25 @@ def test_a_database_behind_the_code_is_refused_with_one_line(tmp_path, command):
     assert_one_line_error(result, "the database needs migrating", "masthead manage migrate")
 
 
+@pytest.mark.parametrize("command", [["demo"], ["serve"], ["worker"]])
+def test_a_database_from_before_the_migration_reset_is_refused_with_one_line(tmp_path, command):
+    # A data folder made before issue 8 reset the reader apps' migrations (pre-release).
+    import sqlite3
+
+    (tmp_path / "data").mkdir()
+    with sqlite3.connect(tmp_path / "data" / "masthead.sqlite3") as db:
+        db.execute(
+            "CREATE TABLE django_migrations (id integer primary key, app varchar(255), "
+            "name varchar(255), applied datetime)"
+        )
+        db.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('audience', '0002_reader_sign_in', '2026-11-01 00:00:00')"
+        )
+    result = run(*command, tmp_path=tmp_path)
+    assert_one_line_error(result, "audience.0002_reader_sign_in", "make clean-data")
+
+
 def test_sigterm_stops_the_server_and_everything_it_started(tmp_path):
     import signal
     import socket
