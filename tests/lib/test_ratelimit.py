@@ -74,6 +74,9 @@ def _process_env(store: str, tmp_path: Path) -> dict:
             )
             schema = ";\n".join(row[0] for row in cursor.fetchall())
         with sqlite3.connect(database) as target:
+            # WAL as `migrate` leaves a real data folder's database: processes that all
+            # switch a fresh file to WAL at once would find it locked.
+            target.execute("PRAGMA journal_mode=WAL")
             target.executescript(schema + ";")
         env["DATABASE_URL"] = f"sqlite:///{database}"
     else:
