@@ -191,19 +191,30 @@ def test_a_suppression_is_edited_for_its_detail_only(admin_client):
 # --- import ------------------------------------------------------------------------------
 
 
-def upload(client, content: bytes, target, *, day: str = "2025-01-15", source="Book fair"):
-    return client.post(
-        reverse("audience_csv:import"),
-        {
-            "file": SimpleUploadedFile("readers.csv", content, content_type="text/csv"),
-            "newsletter": target.pk,
-            "source": source,
-            "consented_at": day,
-        },
-    )
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """POST the import form; the import runs in the (immediate) worker when the upload
+    commits, and an accepted upload's progress page is returned."""
+
+    def post(client, content: bytes, target, *, day: str = "2025-01-15", source="Book fair"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("audience_csv:import"),
+                {
+                    "file": SimpleUploadedFile("readers.csv", content, content_type="text/csv"),
+                    "newsletter": target.pk,
+                    "source": source,
+                    "consented_at": day,
+                },
+            )
+        if response.status_code == 302:
+            return client.get(response["Location"])
+        return response
+
+    return post
 
 
-def test_an_upload_imports_the_file_and_shows_the_summary(admin_client, daily):
+def test_an_upload_imports_the_file_and_shows_the_summary(admin_client, daily, upload):
     Suppression.objects.create(email="x@example.org", reason=Suppression.Reason.COMPLAINT)
     content = "\ufeffemail;language\nana@example.org;es\nx@example.org;en\n".encode()
 
@@ -224,7 +235,7 @@ def test_an_upload_imports_the_file_and_shows_the_summary(admin_client, daily):
     assert sub.consented_at == timezone.make_aware(dt.datetime(2025, 1, 15))  # noqa: DTZ001 (made aware here)
 
 
-def test_an_upload_with_bad_rows_shows_them_all_and_imports_nothing(admin_client, daily):
+def test_an_upload_with_bad_rows_shows_them_all_and_imports_nothing(admin_client, daily, upload):
     content = b"email,language\nana@example.org,es\nnot-an-address,en\nbo@example.org,fr\n"
 
     page = upload(admin_client, content, daily).content.decode()
@@ -235,7 +246,7 @@ def test_an_upload_with_bad_rows_shows_them_all_and_imports_nothing(admin_client
     assert Reader.objects.count() == 0
 
 
-def test_an_upload_that_is_not_utf8_gets_a_clear_message(admin_client, daily):
+def test_an_upload_that_is_not_utf8_gets_a_clear_message(admin_client, daily, upload):
     response = upload(admin_client, "email\nnúñez@example.org\n".encode("latin-1"), daily)
     assert response.status_code == 200
     assert "not UTF-8" in response.content.decode()
@@ -243,7 +254,7 @@ def test_an_upload_that_is_not_utf8_gets_a_clear_message(admin_client, daily):
 
 
 def test_the_import_form_requires_a_consent_source_and_a_date_not_in_the_future(
-    admin_client, daily
+    admin_client, daily, upload
 ):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = upload(admin_client, b"email\na@example.org\n", daily, day=tomorrow, source="")
@@ -254,7 +265,7 @@ def test_the_import_form_requires_a_consent_source_and_a_date_not_in_the_future(
 
 
 def test_a_sign_up_racing_the_import_rolls_it_back_with_a_message(
-    admin_client, daily, monkeypatch
+    admin_client, daily, monkeypatch, upload
 ):
     def collide(*args, **kwargs):
         raise IntegrityError("UNIQUE constraint failed: reader_email_unique_ci")
@@ -265,7 +276,7 @@ def test_a_sign_up_racing_the_import_rolls_it_back_with_a_message(
     assert "nothing was imported. Upload the file again." in response.content.decode()
 
 
-def test_an_editor_who_may_only_view_readers_cannot_import(client, daily):
+def test_an_editor_who_may_only_view_readers_cannot_import(client, daily, upload):
     client.force_login(editor("view_reader"))
     response = upload(client, b"email\na@example.org\n", daily)
     assert response.status_code == 403
@@ -309,7 +320,9 @@ def test_the_report_falls_back_to_thirty_days_for_an_unknown_period(admin_client
     assert len(response.context["newsletters"][0].series) == 52
 
 
-def test_an_import_appears_in_the_newsletter_history_with_its_consent_source(admin_client, daily):
+def test_an_import_appears_in_the_newsletter_history_with_its_consent_source(
+    admin_client, daily, upload
+):
     upload(admin_client, b"email\nana@example.org\n", daily, source="Old list at Provider X")
     history = admin_client.get(
         reverse("wagtailsnippets_audience_newsletter:history", args=[daily.pk])

@@ -1,6 +1,7 @@
 """Admin pages about readers beyond the listings: CSV import and export, the subscribers report.
 
-Thin views (DESIGN.md): import goes through ``importing.import_readers``, reads through
+Thin views (DESIGN.md): an upload is queued by ``import_jobs.queue_import`` and imported in
+the worker (issue 8), its page shows how far it got; reads go through ``queries``,
 ``exporting.export_rows`` and ``reports``. Wagtail's admin URLs already require admin access;
 each view also checks its own permission, because readers are personal data.
 """
@@ -15,26 +16,33 @@ from itertools import chain
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import AdminDateInput
 
-from masthead.audience import exporting, importing, reports
+from masthead.audience import exporting, import_jobs, importing, queries, reports
 from masthead.audience.models import Newsletter
 
 log = logging.getLogger(__name__)
 
 VIEW_READERS = "audience.view_reader"
 ADD_READERS = "audience.add_reader"
-# How many row errors the import page lists; the count of the rest is shown.
-MAX_ERRORS_SHOWN = 200
+# How many past imports the import page lists.
+RECENT_IMPORTS = 10
 
 
 class _PermissionRequired:
@@ -125,6 +133,13 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is larger than 5 MB. Split it into smaller files.")
             )
+        # The checks that need no rows answer at once; the rows are checked in the worker.
+        upload.seek(0)
+        self.cleaned_data["data"] = upload.read()
+        try:
+            importing.check_file(self.cleaned_data["data"])
+        except importing.ImportRefused as refused:
+            raise forms.ValidationError([e.message for e in refused.errors]) from None
         return upload
 
     def clean_consented_at(self) -> dt.datetime:
@@ -143,47 +158,64 @@ class ImportReadersView(_AdminPage, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            export_url=reverse("audience_csv:export"), max_rows=importing.MAX_ROWS, **kwargs
+            export_url=reverse("audience_csv:export"),
+            max_rows=importing.MAX_ROWS,
+            imports=queries.reader_imports()[:RECENT_IMPORTS],
+            **kwargs,
         )
 
     def form_valid(self, form: ImportForm) -> HttpResponse:
         data = form.cleaned_data
         try:
-            result = importing.import_readers(
-                data["file"],
+            job = import_jobs.queue_import(
+                data=data["data"],
+                file_name=data["file"].name or "",
                 newsletter=data["newsletter"],
                 source=data["source"],
                 default_consented_at=data["consented_at"],
                 user=self.request.user,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
             )
-        except importing.ImportRefused as refused:
-            return self.render_to_response(
-                self.get_context_data(
-                    form=form,
-                    errors=refused.errors[:MAX_ERRORS_SHOWN],
-                    more_errors=max(0, len(refused.errors) - MAX_ERRORS_SHOWN),
-                    error_count=len(refused.errors),
-                )
-            )
-        except IntegrityError:
+        except import_jobs.ImportBusy as busy:
             form.add_error(
                 None,
                 _(
-                    "Someone signed up with one of these addresses while the file was being "
-                    "imported, so nothing was imported. Upload the file again."
+                    "A file is still being imported into this newsletter. Wait until it "
+                    "has finished, then upload this one."
                 ),
             )
-            return self.form_invalid(form)
-        log.info(
-            "readers imported by user %s into %s, consent source %r: %s",
-            self.request.user.pk,
-            ",".join(result.newsletters),
-            result.source,
-            result,
+            return self.render_to_response(self.get_context_data(form=form, busy=busy.running))
+        return HttpResponseRedirect(reverse("audience_csv:progress", args=[job.pk]))
+
+
+class ImportProgressView(_AdminPage, TemplateView):
+    """One import's page: how far it got, refreshed while it runs, then what came of it."""
+
+    permission = ADD_READERS
+    template_name = "audience/admin/import_progress.html"
+    page_title = gettext_lazy("Import of readers")
+    header_icon = "upload"
+
+    def get_breadcrumbs_items(self) -> list[dict]:
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("audience_csv:import"), "label": _("Import readers")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        job = get_object_or_404(queries.reader_imports(), pk=self.kwargs["pk"])
+        return super().get_context_data(
+            job=job,
+            more_errors=max(0, job.error_count - len(job.errors)),
+            import_url=reverse("audience_csv:import"),
+            **kwargs,
         )
-        # Rendered, not redirected: the summary is not stored anywhere. Sending the form again
-        # is harmless, since a second import of the same file changes nothing.
-        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "no-store"  # bad rows are personal data
+        return response
 
 
 # --- subscribers report --------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 ``import_readers`` is the one door through which a file becomes readers and subscriptions. It
 checks every row before writing any, so a file with one bad row changes nothing. It never
-re-subscribes anyone who unsubscribed and never imports a suppressed address.
+re-subscribes anyone who unsubscribed and never imports a suppressed address. It runs in the
+worker (import_jobs.py, issue 8), which follows it through an ``ImportProgress``;
+``check_file`` is the part cheap enough for the upload request.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ IMPORT_COLUMNS = ("email", "language", "consented_at", "newsletter")
 LOG_ACTION = "audience.import_readers"
 # Both SQLite (32,766 variables) and PostgreSQL take this many parameters in one IN (...).
 _CHUNK = 500
+# Rows checked between two progress reports: each report is a committed write (issue 8).
+PROGRESS_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,24 @@ class ImportResult:
         )
 
 
+class ImportProgress:
+    """What ``import_readers`` reports as it goes; these do nothing, a caller overrides them.
+
+    Any exception raised here stops the import (before or inside its transaction, so with
+    nothing written) and reaches the caller.
+    """
+
+    def checked(self, rows: int, total: int) -> None:
+        """``rows`` of the file's ``total`` checked: at 0, every PROGRESS_EVERY, at the end."""
+
+    def writing(self) -> None:
+        """Every row passed its check; the write transaction is about to start."""
+
+    def written(self, result: ImportResult) -> None:
+        """Called inside the write transaction after its last write: what this writes
+        commits together with the readers, or not at all."""
+
+
 @dataclass(frozen=True)
 class _Row:
     line: int
@@ -101,6 +123,7 @@ def import_readers(
     source: str,
     default_consented_at: dt.datetime,
     user: object = None,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
     """Subscribe everyone in a CSV file to ``newsletter`` (or the row's own), or nothing at all.
 
@@ -112,15 +135,42 @@ def import_readers(
     addresses are skipped and counted. Existing readers keep their language. Importing the
     same file twice changes no reader or subscription the second time. Sends no email. ``source`` and ``user``
     go to each newsletter's log (Wagtail's history), next to the subscriptions' confirmed_at.
+    ``progress`` hears how far it got (see ``ImportProgress``).
     """
+    progress = progress or ImportProgress()
     now = timezone.now()
     source = source.strip()
     if not source:
         raise ImportRefused([RowError(None, "", _("Say where these people gave their consent."))])
     if default_consented_at > now:
         raise ImportRefused([RowError(None, "", _("The default consent date is in the future."))])
-    rows = _parse(file, newsletter=newsletter, default_consented_at=default_consented_at, now=now)
-    return _write(rows, source=source, now=now, user=user)
+    rows = _parse(
+        file,
+        newsletter=newsletter,
+        default_consented_at=default_consented_at,
+        now=now,
+        progress=progress,
+    )
+    progress.writing()
+    return _write(rows, source=source, now=now, user=user, progress=progress)
+
+
+def check_file(data: bytes) -> None:
+    """The checks that need only the bytes and the header line: size, that it is UTF-8 CSV
+    text, a proper header. Raises ``ImportRefused``; reads no rows, so a request can afford it.
+    """
+    text = _text(io.BytesIO(data))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        header = next((cells for cells in reader if any(cell.strip() for cell in cells)), None)
+    except csv.Error as exc:
+        raise _refuse(
+            _("Line %(line)s cannot be read as CSV (%(error)s).")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
+    if header is None:
+        raise _refuse(_("The file is empty."))
+    _header(header, line=reader.line_num)
 
 
 # --- reading and checking the file ---------------------------------------------------------
@@ -153,7 +203,12 @@ def _delimiter(text: str) -> str:
 
 
 def _parse(
-    file: IO[bytes], *, newsletter: Newsletter, default_consented_at: dt.datetime, now: dt.datetime
+    file: IO[bytes],
+    *,
+    newsletter: Newsletter,
+    default_consented_at: dt.datetime,
+    now: dt.datetime,
+    progress: ImportProgress,
 ) -> list[_Row]:
     text = _text(file)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -175,12 +230,14 @@ def _parse(
         )
     header_line, header_cells = records[0]
     header = _header(header_cells, line=header_line)
+    total = len(records) - 1
+    progress.checked(0, total)
 
     newsletters = {n.slug: n for n in Newsletter.objects.all()}
     rows: list[_Row] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, int], int] = {}
-    for line, cells in records[1:]:
+    for checked, (line, cells) in enumerate(records[1:], start=1):
         row, problems = _check_row(
             line,
             cells,
@@ -200,6 +257,9 @@ def _parse(
         errors.extend(RowError(line, email, problem) for problem in problems)
         if not problems and row is not None:
             rows.append(row)
+        if checked % PROGRESS_EVERY == 0 and checked < total:
+            progress.checked(checked, total)
+    progress.checked(total, total)
     if errors:
         raise ImportRefused(errors)
     if not rows:
@@ -349,7 +409,9 @@ def _suppressed(addresses: list[str]) -> set[str]:
 
 
 @transaction.atomic(durable=True)
-def _write(rows: list[_Row], *, source: str, now: dt.datetime, user: object) -> ImportResult:
+def _write(
+    rows: list[_Row], *, source: str, now: dt.datetime, user: object, progress: ImportProgress
+) -> ImportResult:
     # No full_clean per object: _check_row ran the same validators on every value, and at
     # 50,000 rows a second pass (plus a query per foreign key) would double the time the
     # database stays locked for writing.
@@ -450,6 +512,7 @@ def _write(rows: list[_Row], *, source: str, now: dt.datetime, user: object) -> 
     }
     for target in {row.newsletter.pk: row.newsletter for row in rows}.values():
         log(target, LOG_ACTION, user=user, data=summary)
+    progress.written(result)
     return result
 
 

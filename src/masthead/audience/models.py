@@ -177,3 +177,84 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader_id} {self.kind} {self.newsletter_id} ({self.at:%Y-%m-%d})"
+
+
+class ReaderImport(models.Model):
+    """One CSV file of readers uploaded by an editor and imported by the worker (issue 8).
+
+    Written by audience.import_jobs: the upload stores it QUEUED with the file's bytes,
+    the worker moves it through CHECKING and IMPORTING to DONE (with the counts) or
+    REFUSED (with the bad rows), and the scheduler fails one whose worker stopped. The
+    bytes hold addresses, so they are deleted when the import ends, whatever its end.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        CHECKING = "checking", _("Checking the rows")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused: nothing was imported")
+        FAILED = "failed", _("Failed: nothing was imported")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.CASCADE, related_name="imports", verbose_name=_("newsletter")
+    )
+    source = models.CharField(_("consent source"), max_length=200)
+    default_consented_at = models.DateTimeField(_("default consent date"))
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # In the row rather than in a file: it reaches the worker on any install (S3 too), and
+    # is at most importing.MAX_BYTES.
+    content = models.BinaryField(_("file content"), blank=True, default=b"")
+    # The uploader's admin language, for the messages the worker writes.
+    language = models.CharField(_("language"), max_length=8, default=settings.LANGUAGE_CODE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    # importing.ImportResult's counts, once DONE.
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    # The first bad rows ({row, email, message}) of a REFUSED file; error_count counts all.
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("number of problems"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # Moves with every step the worker commits; the scheduler's sweep reads it.
+    updated_at = models.DateTimeField(_("last step"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reader import")
+        verbose_name_plural = _("reader imports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # Two imports into one newsletter at once: the second upload is refused.
+            models.UniqueConstraint(
+                fields=["newsletter"],
+                condition=models.Q(status__in=["queued", "checking", "importing"]),
+                name="one_running_import_per_newsletter",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or self.pk} → {self.newsletter_id} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in RUNNING_IMPORT
+
+
+RUNNING_IMPORT = (
+    ReaderImport.Status.QUEUED,
+    ReaderImport.Status.CHECKING,
+    ReaderImport.Status.IMPORTING,
+)

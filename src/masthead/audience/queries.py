@@ -14,7 +14,14 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from masthead.audience import hooks, links
-from masthead.audience.models import ConsentEvent, Newsletter, Reader, Subscription, Suppression
+from masthead.audience.models import (
+    ConsentEvent,
+    Newsletter,
+    Reader,
+    ReaderImport,
+    Subscription,
+    Suppression,
+)
 from masthead.lib import tokens
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -232,3 +239,8 @@ def reader_data(reader: Reader) -> dict:
     for _receiver, sections in hooks.exporting.send(sender=Reader, reader=reader):
         data.update(sections or {})
     return data
+
+
+def reader_imports() -> QuerySet[ReaderImport]:
+    """CSV imports, newest first, without the stored file (it can be 5 MB)."""
+    return ReaderImport.objects.select_related("newsletter", "uploaded_by").defer("content")

@@ -197,6 +197,7 @@ class ReaderCsvViewSet(_PermissionViewSet):
     def get_urlpatterns(self) -> list:
         return [
             path("import/", admin_views.ImportReadersView.as_view(), name="import"),
+            path("import/<int:pk>/", admin_views.ImportProgressView.as_view(), name="progress"),
             path("export/", admin_views.export_readers, name="export"),
         ]
 
