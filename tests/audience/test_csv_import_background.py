@@ -386,3 +386,32 @@ def test_an_editor_with_the_import_permission_sees_an_import(client, daily):
     job = queued(daily, b"email\na@example.org\n")
     client.force_login(editor("add_reader"))
     assert client.get(progress_url(job)).status_code == 200
+
+
+def test_the_bad_rows_of_an_import_are_forgotten_thirty_days_after_it_ended(daily):
+    ended = timezone.now() - dt.timedelta(days=31)
+    old = ReaderImport.objects.create(
+        newsletter=daily,
+        source="Fair sheet",
+        default_consented_at=ended,
+        status=ReaderImport.Status.REFUSED,
+        errors=[{"row": 2, "email": "ana@example.org", "message": "a duplicate"}],
+        error_count=1,
+        finished_at=ended,
+    )
+    recent = ReaderImport.objects.create(
+        newsletter=daily,
+        source="Fair sheet",
+        default_consented_at=ended,
+        status=ReaderImport.Status.REFUSED,
+        errors=[{"row": 2, "email": "bea@example.org", "message": "a duplicate"}],
+        error_count=1,
+        finished_at=timezone.now(),
+    )
+
+    assert import_jobs.forget_old_problems() == 1
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.errors, old.error_count) == ([], 1)
+    assert recent.errors[0]["email"] == "bea@example.org"

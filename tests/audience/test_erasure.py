@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from masthead.audience import services
-from masthead.audience.models import Reader, Subscription, Suppression
+from masthead.audience.models import Reader, ReaderImport, Subscription, Suppression
 from masthead.inbox.models import Event
 from masthead.newsletter.models import Delivery, Edition
 
@@ -83,6 +83,18 @@ def ada_with_history(newsletters):
             "esp_event": {"Email": "ada.erase@example.org"},
         },
         status=Event.Status.PROCESSED,
+    )
+    # A refused CSV import that listed her address among its bad rows.
+    ReaderImport.objects.create(
+        newsletter=newsletters["daily"],
+        source="Fair sheet",
+        default_consented_at=now,
+        status=ReaderImport.Status.REFUSED,
+        errors=[
+            {"row": 2, "email": "ADA.ERASE@example.org", "message": "a duplicate"},
+            {"row": 3, "email": "not-an-address", "message": "not an address"},
+        ],
+        error_count=2,
     )
     bob = reader("bob@example.org")
     subscribe(bob, newsletters["daily"])

@@ -244,3 +244,35 @@ def fail_stuck(*, now: dt.datetime | None = None) -> int:
     if failed:
         log.warning("%s reader import(s) failed by the sweep: their worker stopped", failed)
     return failed
+
+
+# A refused import's bad rows hold addresses: the editor needs them to fix the file, not
+# for ever.
+PROBLEMS_KEPT_FOR = dt.timedelta(days=30)
+
+
+def forget_old_problems(*, now: dt.datetime | None = None) -> int:
+    """Drop the bad rows of imports that ended ``PROBLEMS_KEPT_FOR`` ago; how many imports.
+
+    The counts (and ``error_count``) stay, so the list of past imports still says what
+    happened. Idempotent; the scheduler's sweep runs it.
+    """
+    cutoff = (now or timezone.now()) - PROBLEMS_KEPT_FOR
+    return ReaderImport.objects.filter(finished_at__lt=cutoff).exclude(errors=[]).update(errors=[])
+
+
+@transaction.atomic
+def scrub_address(*, email: str) -> int:
+    """Remove ``email`` (any case) from every import's bad rows; how many imports changed.
+
+    Part of a reader's erasure (services.erase_reader), inside its transaction.
+    """
+    address = email.strip().lower()
+    changed = 0
+    for job in ReaderImport.objects.exclude(errors=[]).select_for_update():
+        kept = [e for e in job.errors if str(e.get("email", "")).strip().lower() != address]
+        if len(kept) != len(job.errors):
+            job.errors = kept
+            job.save(update_fields=["errors"])
+            changed += 1
+    return changed

@@ -34,8 +34,7 @@ from masthead.audience.models import (
     Reader,
     Subscription,
 )
-from masthead.audience.queries import suppressed_among
-from masthead.audience.services import normalise_email
+from masthead.audience.queries import normalise_email, suppressed_among
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000

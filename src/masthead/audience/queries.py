@@ -134,6 +134,12 @@ def readers_with_address(email: str) -> QuerySet[Reader]:
     return Reader.objects.alias(email_ci=Lower("email")).filter(email_ci=email.lower())
 
 
+def normalise_email(email: str) -> str:
+    """The address as stored: trimmed, domain lower-cased (the local part may be case-sensitive)."""
+    local, _, domain = email.strip().rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
 def suppression_key(email: str) -> str:
     """How a suppressed address is stored and looked up: trimmed and lower-cased whole.
 

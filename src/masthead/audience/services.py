@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from masthead.audience import emails, hooks, links
+from masthead.audience import emails, hooks, import_jobs, links
 from masthead.audience.models import (
     DETAIL_MAX_LENGTH,
     WORDING_MAX_LENGTH,
@@ -36,6 +36,7 @@ from masthead.audience.queries import (
     is_suppressed,
     is_taken,
     known_reader,
+    normalise_email,
     pending_confirmation,
     pending_email_change,
     reader_for_sign_in,
@@ -46,12 +47,6 @@ from masthead.audience.queries import (
 from masthead.inbox import services as inbox
 
 log = logging.getLogger(__name__)
-
-
-def normalise_email(email: str) -> str:
-    """The address as stored: trimmed, domain lower-cased (the local part may be case-sensitive)."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
 
 
 def _log(
@@ -448,7 +443,7 @@ def erase_reader(*, reader: Reader) -> None:
       payments, which the law requires us to keep). Any hook's failure rolls the whole
       erasure back.
     - The inbox replaces the address in every stored outside event (a bounce report, a
-      payment notice) that still holds it.
+      payment notice) that still holds it, and refused CSV imports forget it.
     - The Reader row is deleted; their subscriptions go with it (CASCADE). Their consent
       events stay, anonymous (reader and client address cleared), so past counts hold.
     - audience.Suppression rows are kept on purpose: they exist so that an address that
@@ -460,6 +455,7 @@ def erase_reader(*, reader: Reader) -> None:
     reader_id = reader.pk
     hooks.erasing.send(sender=Reader, reader=reader)
     inbox.scrub_address(email=reader.email)
+    import_jobs.scrub_address(email=reader.email)
     ConsentEvent.objects.filter(reader=reader).update(reader=None, client="")
     reader.delete()
     log.info("reader %s erased at their request", reader_id)
