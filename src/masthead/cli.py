@@ -148,7 +148,12 @@ def run_scheduler(*, every: int, once: bool) -> None:
     import time
 
     while True:
-        for command in ("publish_scheduled", "send_newsletters", "inbox_sweep"):
+        for command in (
+            "publish_scheduled",
+            "send_newsletters",
+            "inbox_sweep",
+            "purge_task_results",
+        ):
             try:
                 _manage([command])
             except Exception:  # a bad run must not stop the next one
