@@ -18,7 +18,7 @@ from anymail.exceptions import AnymailRecipientsRefused
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
-from masthead.audience import services
+from masthead.audience import queries, services
 from masthead.audience.models import EmailChangeRequest, Reader, Subscription
 
 from . import accounts
@@ -126,6 +126,9 @@ def test_an_email_change_waits_on_its_own_row_and_the_worker_mails_both_addresse
     assert queued_kwargs() == [("send_email_change", {"request_id": change.pk})]
     # The new address is on the request row only, until the worker has mailed it.
     assert rows_holding("ada.new@example.org") == [f"audience.EmailChangeRequest#{change.pk}"]
+    # Held about her, so her data download lists it while it is held.
+    [held] = queries.reader_data(ada)["email_change_requests"]
+    assert held["new_email"] == "Ada.New@example.org"
 
     [row] = run_the_worker()
     assert (row.status, row.return_value) == ("SUCCESSFUL", True)

@@ -151,8 +151,9 @@ def queue(task_name: str, **ids: int | list[int]) -> None:
     """
     from masthead.audience import tasks  # tasks imports this module, through outbox
 
+    task = getattr(tasks, task_name)  # outside the try: a wrong name is a bug, not an outage
     try:
-        getattr(tasks, task_name).enqueue(**ids)
+        task.enqueue(**ids)
     except Exception:  # the queue is down: the request is recorded; a new request resends
         log.exception("could not queue %s", task_name)
 
