@@ -153,6 +153,7 @@ def run_scheduler(*, every: int, once: bool) -> None:
             "send_newsletters",
             "inbox_sweep",
             "reader_import_sweep",
+            "purge_task_results",
         ):
             try:
                 _manage([command])

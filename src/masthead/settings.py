@@ -214,6 +214,8 @@ if TASK_BACKEND not in _TASK_BACKENDS:
         f"MASTHEAD_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)} (got {TASK_BACKEND!r})"
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "ENQUEUE_ON_COMMIT": True}}
+# Days a finished task's row is kept before the scheduler purges it (lib/taskresults.py).
+TASK_RETENTION_DAYS = env.int("MASTHEAD_TASK_RETENTION_DAYS", default=7)
 if TASK_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
     RQ_QUEUES = {"default": {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
@@ -346,6 +348,7 @@ for _name, _value in [
     ("MASTHEAD_MAX_BODY_BYTES", MAX_BODY_BYTES),
     ("MASTHEAD_ADMIN_MAX_BODY_BYTES", ADMIN_MAX_BODY_BYTES),
     ("MASTHEAD_WEB_WORKERS", WEB_WORKERS),
+    ("MASTHEAD_TASK_RETENTION_DAYS", TASK_RETENTION_DAYS),
 ]:
     if _value < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1 (got {_value})")

@@ -8,13 +8,16 @@ from django.db import models
 from django.db.models.functions import Cast
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from masthead.audience import services
 from masthead.audience.models import Reader, ReaderImport, Subscription, Suppression
 from masthead.inbox.models import Event
 from masthead.newsletter.models import Delivery, Edition
 
-from .accounts import ACCOUNT, SIGN_IN, reader, sign_in_token, signed_in, subscribe
+from .accounts import ACCOUNT, SIGN_IN, reader, sign_in_path, sign_in_token, signed_in, subscribe
+from .conftest import confirm_path
+from .worker import run_the_worker, use_database_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +166,35 @@ class TestErasure:
         # Signed out here and on every other device.
         assert client.get(ACCOUNT)["Location"] == SIGN_IN
         assert other_device.get(ACCOUNT)["Location"] == SIGN_IN
+
+    def test_with_the_database_queue_the_address_stays_only_on_the_suppression_list(
+        self, settings, client, newsletters, smtp_sink, django_capture_on_commit_callbacks
+    ):
+        # The production queue keeps every task's row (arguments, return value, traceback)
+        # after it ran: none of them may hold the address once she is erased (issue 8).
+        use_database_queue(settings)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                "/en/newsletter/",
+                {"email": "Ada.Erase@example.org", "newsletters": [newsletters["daily"].pk]},
+            )
+        run_the_worker()
+        assert client.post(confirm_path(smtp_sink.messages[-1])).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(SIGN_IN, {"email": "ada.erase@example.org"})
+        run_the_worker()
+        assert client.post(sign_in_path(smtp_sink.messages[-1])).status_code == 302
+        assert len(smtp_sink.messages) == 2
+        services.suppress(email="ada.erase@example.org", reason=Suppression.Reason.COMPLAINT)
+        finished = set(DBTaskResult.objects.values_list("pk", flat=True))
+        assert len(finished) == 2
+
+        assert client.post(DELETE, {"email": "ada.erase@example.org"}).status_code == 302
+        # The task rows stay until purged, naming only a reader id that is gone.
+        assert set(DBTaskResult.objects.values_list("pk", flat=True)) == finished
+        assert rows_holding("ada.erase") == [
+            f"audience.Suppression#{Suppression.objects.get().pk}"
+        ]
 
     def test_a_sign_in_link_from_before_the_erasure_no_longer_works(self, ada_with_history):
         token = sign_in_token(ada_with_history)

@@ -1,10 +1,15 @@
-"""The emails the audience app sends: built here, in the reader's language, queued on commit."""
+"""The emails the audience app sends: built here, in the reader's language.
+
+Services queue them on commit by naming ids (``queue``); the worker rebuilds each one from
+the database when it runs (outbox.py), so no address, body or link sits in the task table.
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 
+from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -135,26 +140,22 @@ def mask(email: str) -> str:
     return f"{local[:1]}•••@{domain}"
 
 
-def send(message: EmailMultiAlternatives) -> None:
-    """Hand one message to the background worker (called on commit).
+def queue(task_name: str, **ids: int | list[int]) -> None:
+    """Queue the audience task ``task_name`` with ``ids`` (called on commit).
 
     Not sent in the request: an SMTP round trip for a known address, and none for an
     unknown one, would let response times tell which addresses have accounts, and a slow
-    mail server would hold the reader's page. The immediate backend (tests) sends at once.
+    mail server would hold the reader's page. Only ids are queued, never an address, a body
+    or a link: the task table keeps a task's arguments after it ran, and erasure must leave
+    no address behind (issue 8). The immediate backend (tests) runs the task at once.
     """
-    from masthead.audience import tasks  # tasks imports this module
+    from masthead.audience import tasks  # tasks imports this module, through outbox
 
-    (html, _mimetype), *_ = message.alternatives
+    task = getattr(tasks, task_name)  # outside the try: a wrong name is a bug, not an outage
     try:
-        tasks.send_email.enqueue(
-            subject=message.subject,
-            body=message.body,
-            html=html,
-            from_email=message.from_email,
-            to=list(message.to),
-        )
-    except Exception:  # the queue is down: the sign-up is recorded; a new request resends
-        log.exception("could not queue %r", message.subject)
+        task.enqueue(**ids)
+    except Exception:  # the queue is down: the request is recorded; a new request resends
+        log.exception("could not queue %s", task_name)
 
 
 def deliver(message: EmailMultiAlternatives) -> None:
@@ -165,5 +166,7 @@ def deliver(message: EmailMultiAlternatives) -> None:
     """
     try:
         message.send()
-    except (smtplib.SMTPException, OSError):
+    except (smtplib.SMTPException, OSError, AnymailError):
+        # Logged here, not raised: a failed task keeps its traceback in the task table, and
+        # an ESP's error often quotes the recipient's address (issue 8).
         log.exception("could not send %r", message.subject)

@@ -47,6 +47,28 @@ class Reader(models.Model):
         return self.email
 
 
+class EmailChangeRequest(models.Model):
+    """A reader's request to move to ``new_email``, kept only until the worker mails it.
+
+    The new address must not ride in the task's arguments, which the task table keeps after
+    the task ran (issue 8): the task names this row, and the worker deletes it as it sends.
+    It also goes when a change is applied, and with the reader (erasure).
+    """
+
+    reader = models.ForeignKey(
+        Reader, on_delete=models.CASCADE, related_name="email_change_requests"
+    )
+    new_email = models.EmailField(_("new email"), max_length=254)
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email change request")
+        verbose_name_plural = _("email change requests")
+
+    def __str__(self) -> str:
+        return f"{self.reader_id} → {self.new_email}"
+
+
 class Newsletter(models.Model):
     """One list readers can subscribe to (daily digest, weekly, breaking), in one language.
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from masthead.audience import hooks, links
 from masthead.audience.models import (
     ConsentEvent,
+    EmailChangeRequest,
     Newsletter,
     Reader,
     ReaderImport,
@@ -232,6 +233,11 @@ def reader_data(reader: Reader) -> dict:
                 "client": e.client,
             }
             for e in consent.order_by("at", "pk")
+        ],
+        # Held only until the worker mails them (services.take_email_change).
+        "email_change_requests": [
+            {"new_email": c.new_email, "requested_at": _iso(c.requested_at)}
+            for c in EmailChangeRequest.objects.filter(reader=reader).order_by("pk")
         ],
         "suppression": None
         if suppression is None

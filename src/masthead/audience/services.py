@@ -2,10 +2,11 @@
 sign-in links, the account page's changes, email changes, unsubscribes, suppressions and
 erasure.
 
-The only code that creates or changes Reader, Subscription, ConsentEvent and Suppression
-rows: the apps above (newsletter, funding, channels) call these doors. Every change of
-consent writes a ConsentEvent beside the Subscription change. Email goes out on commit
-(emails.py), so a rolled-back sign-up never mails anyone. This module imports no app
+The only code that creates or changes Reader, Subscription, ConsentEvent, Suppression and
+EmailChangeRequest rows: the apps above (newsletter, funding, channels) call these doors.
+Every change of consent writes a ConsentEvent beside the Subscription change. Email is
+queued on commit by ids (emails.queue) and built by the worker (outbox.py), so a
+rolled-back sign-up never mails anyone and the task table holds no address. This module imports no app
 above it (only the inbox, a floor below): what they hold about a reader is reached
 through hooks.py.
 """
@@ -19,11 +20,12 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from masthead.audience import emails, hooks, import_jobs, links
+from masthead.audience import emails, hooks, import_jobs
 from masthead.audience.models import (
     DETAIL_MAX_LENGTH,
     WORDING_MAX_LENGTH,
     ConsentEvent,
+    EmailChangeRequest,
     Newsletter,
     Reader,
     Subscription,
@@ -31,10 +33,8 @@ from masthead.audience.models import (
 )
 from masthead.audience.queries import (
     ConfirmationRefused,
-    address_digest,
     consent_stamp,
     is_suppressed,
-    is_taken,
     known_reader,
     normalise_email,
     pending_confirmation,
@@ -103,7 +103,7 @@ def sign_up(
     Creates the reader if needed and puts every chosen newsletter the reader is not yet
     confirmed for into PENDING with a fresh consent time; that includes newsletters they
     once unsubscribed from, which are never re-subscribed without a new confirmation.
-    Then, on commit, sends exactly one email: the confirmation link, or, when the reader
+    Then, on commit, queues exactly one email: the confirmation link, or, when the reader
     is already confirmed for every chosen newsletter, a "you are already subscribed" note.
     Both cases send one email, so neither the response nor its timing tells a stranger
     whether the address is known. Suppressed addresses get nothing and nothing is written.
@@ -160,19 +160,21 @@ def sign_up(
         pending.append(sub)
 
     if pending:
-        token = links.CONFIRM.make(
-            links.ConfirmLink(
-                reader_id=reader.pk,
-                subscription_ids=tuple(sorted(s.pk for s in pending)),
-                consent_stamp=consent_stamp(now),
+        # The worker signs the link from these, as links.ConfirmLink (outbox.py).
+        ids = {
+            "reader_id": reader.pk,
+            "subscription_ids": sorted(s.pk for s in pending),
+            "consent_stamp": consent_stamp(now),
+        }
+        transaction.on_commit(lambda: emails.queue("send_confirmation", **ids))
+    elif reader.email_confirmed_at is not None:
+        newsletter_ids = sorted(n.pk for n in newsletters)
+        transaction.on_commit(
+            lambda: emails.queue(
+                "send_already_subscribed", reader_id=reader.pk, newsletter_ids=newsletter_ids
             )
         )
-        message = emails.confirmation(reader=reader, subscriptions=pending, token=token)
-    elif reader.email_confirmed_at is not None:
-        message = emails.already_subscribed(reader=reader, newsletters=list(newsletters))
-    else:  # defensive: an unproven address only ever receives a confirmation link
-        return
-    transaction.on_commit(lambda: emails.send(message))
+    # else (defensive): an unproven address only ever receives a confirmation link
 
 
 @transaction.atomic(durable=True)
@@ -220,15 +222,10 @@ def request_sign_in(*, email: str, ip: str = "") -> None:
     reader = known_reader(email)
     if reader is None:
         return
-    token = links.SIGN_IN.make(
-        links.SignInLink(
-            reader_id=reader.pk,
-            sign_in_stamp=sign_in_stamp(reader),
-            address_digest=address_digest(reader.email),
-        )
+    stamp = sign_in_stamp(reader)
+    transaction.on_commit(
+        lambda: emails.queue("send_sign_in_link", reader_id=reader.pk, sign_in_stamp=stamp)
     )
-    message = emails.sign_in_link(reader=reader, token=token)
-    transaction.on_commit(lambda: emails.send(message))
 
 
 @transaction.atomic(durable=True)
@@ -337,10 +334,12 @@ def update_preferences(
 def request_email_change(*, reader: Reader, new_email: str, ip: str = "") -> None:
     """Ask the owner of ``new_email`` to confirm it as ``reader``'s address.
 
-    Sends, on commit, a link to the new address and a short notice to the old one. An
-    address another reader holds gets a note that it cannot be used instead of a link, so
-    the page the requester sees is the same either way (no enumeration); a suppressed
-    address is sent nothing. The caller rate-limits; ``ip`` is only logged.
+    Records the new address on an EmailChangeRequest and queues its id on commit; the
+    worker (outbox.send_email_change) mails a link to the new address and a short notice to
+    the old one. An address another reader holds gets a note that it cannot be used instead
+    of a link, so the page the requester sees is the same either way (no enumeration); a
+    suppressed address is sent nothing and nothing is written. The caller rate-limits;
+    ``ip`` is only logged.
     """
     new_email = normalise_email(new_email)
     if new_email == reader.email:
@@ -348,17 +347,30 @@ def request_email_change(*, reader: Reader, new_email: str, ip: str = "") -> Non
     if is_suppressed(new_email):
         log.info("email change to a suppressed address not sent (ip %s)", ip)
         return
-    if is_taken(new_email, by_other_than=reader):
-        messages = [emails.email_change_unavailable(reader=reader, new_email=new_email)]
-    else:
-        token = links.EMAIL_CHANGE.make(
-            links.EmailChangeLink(reader_id=reader.pk, old_email=reader.email, new_email=new_email)
-        )
-        messages = [
-            emails.email_change_link(reader=reader, new_email=new_email, token=token),
-            emails.email_change_notice(reader=reader, new_email=new_email),
-        ]
-    transaction.on_commit(lambda: [emails.send(m) for m in messages])
+    # The address waits on a row, not in the task's arguments, which outlive the task.
+    change = EmailChangeRequest(reader=reader, new_email=new_email)
+    change.full_clean()
+    change.save()
+    transaction.on_commit(lambda: emails.queue("send_email_change", request_id=change.pk))
+
+
+@transaction.atomic
+def take_email_change(*, request_id: int) -> EmailChangeRequest | None:
+    """Delete and return the email change request ``request_id``, with its reader loaded.
+
+    For the worker, which mails it: whoever takes the row mails it, so it is mailed once,
+    and the new address is held no longer than that. None when it is gone: mailed already,
+    applied, or its reader erased.
+    """
+    change = (
+        EmailChangeRequest.objects.select_for_update()
+        .select_related("reader")
+        .filter(pk=request_id)
+        .first()
+    )
+    if change is not None:
+        change.delete()
+    return change
 
 
 @transaction.atomic(durable=True)
@@ -381,6 +393,8 @@ def change_email(*, token: str) -> Reader:
             reader.save(update_fields=["email", "email_confirmed_at"])
     except IntegrityError:
         raise ConfirmationRefused("unavailable") from None
+    # Requests not mailed yet were made from the old address: they mail nothing now.
+    EmailChangeRequest.objects.filter(reader=reader).delete()
     return reader
 
 
@@ -444,10 +458,15 @@ def erase_reader(*, reader: Reader) -> None:
       erasure back.
     - The inbox replaces the address in every stored outside event (a bounce report, a
       payment notice) that still holds it, and refused CSV imports forget it.
-    - The Reader row is deleted; their subscriptions go with it (CASCADE). Their consent
+    - The Reader row is deleted; their subscriptions and email change requests go with it
+      (CASCADE). Their consent
       events stay, anonymous (reader and client address cleared), so past counts hold.
     - audience.Suppression rows are kept on purpose: they exist so that an address that
       bounced or complained is never mailed again, even after erasure or a re-import.
+    - The reader's email tasks are left in the task table: their arguments are ids and
+      stamps only (tasks.py), so what remains is a reader id that names nobody. One still
+      queued sends nothing when it runs (outbox.py); finished ones are purged
+      ``TASK_RETENTION_DAYS`` after they ran (lib/taskresults.py).
 
     The caller signs the reader out; the session check (sessions.py) ends every other one.
     """
