@@ -6,6 +6,7 @@ from django.core.cache import cache
 from wagtail.models import Locale
 
 from masthead.lib import pagecache
+from masthead.newsroom import queries
 from masthead.newsroom.models import PublicationText, SectionPage
 
 
@@ -28,7 +29,7 @@ def sections_for(language: str | None) -> list[SectionPage]:
     """
     language = language or Locale.get_default().language_code
     key = f"sections:{pagecache.current_generation()}:{language}"
-    return cache.get_or_set(key, lambda: _sections(language), timeout=3600)
+    return cache.get_or_set(key, lambda: _sections(language), timeout=queries.LISTING_SECONDS)
 
 
 def _sections(language: str) -> list[SectionPage]:
