@@ -58,14 +58,14 @@ def superuser():
     return get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
 
 
-def editor(*codenames: str):
-    """An admin user who may use the Wagtail admin, plus the named audience permissions."""
+def editor(*codenames: str, app_label: str = "audience"):
+    """An admin user who may use the Wagtail admin, plus the named permissions of an app."""
     user = get_user_model().objects.create_user("editor", "editor@example.org", "pw")
     group = Group.objects.create(name="Reader tools test editors")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     for codename in codenames:
         group.permissions.add(
-            Permission.objects.get(content_type__app_label="audience", codename=codename)
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     user.groups.add(group)
     return user

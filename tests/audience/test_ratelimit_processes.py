@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from masthead.audience.models import Newsletter
+from tests.processes import stop_group
 from tests.smtp_sink import Sink, free_port
 
 MASTHEAD = str(Path(sys.executable).with_name("masthead"))
@@ -98,21 +98,8 @@ def _start(data: Path, port: int, sink_port: int) -> subprocess.Popen:
         except OSError:
             pass
         time.sleep(0.25)
-    _stop(server)
+    stop_group(server)
     pytest.fail(f"masthead serve on port {port} did not answer within 120 s")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            server.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 # The mark only makes pytest-django create the test database; the test writes nothing to it.
@@ -137,7 +124,7 @@ def test_two_server_processes_share_one_sign_up_limit(data_dir):
             ]
         finally:
             for server in servers:
-                _stop(server)
+                stop_group(server)
         received = sink.handler.to(address)
 
     assert settings.SIGNUP_LIMIT_PER_ADDRESS == 3  # the servers run on the default

@@ -14,7 +14,6 @@ No test here asks for ``db``: the tests only talk to the server over HTTP.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +25,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+
+from tests.processes import stop_group
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MASTHEAD_E2E_CHROMIUM", "/usr/bin/chromium")
@@ -98,20 +99,6 @@ def _wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"masthead serve did not answer {url} within 120 s:\n{_tail(log)}")
 
 
-def _stop(server: subprocess.Popen) -> None:
-    # serve runs gunicorn as a child; its own session lets one signal reach the whole group.
-    for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            server.wait(timeout=grace)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
 @pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a running demo publication."""
@@ -148,7 +135,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _wait_until_serving(f"{base_url}/en/", server, log)
         yield base_url
     finally:
-        _stop(server)
+        stop_group(server)
 
 
 @pytest.fixture(scope="package")

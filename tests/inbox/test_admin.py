@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.test import TestCase
 from django.urls import reverse
 
 from masthead.inbox import handlers
 from masthead.inbox.models import Event
+from tests.audience import admin_helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +37,7 @@ def events():
 
 
 def editor(*codenames: str):
-    user = get_user_model().objects.create_user("editor", "editor@example.org", "pw")
-    group = Group.objects.create(name="Inbox test editors")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in codenames:
-        group.permissions.add(
-            Permission.objects.get(content_type__app_label="inbox", codename=codename)
-        )
-    user.groups.add(group)
-    return user
+    return admin_helpers.editor(*codenames, app_label="inbox")
 
 
 def test_the_list_shows_every_event_and_filters_by_status(admin_client, events):

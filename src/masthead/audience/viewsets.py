@@ -27,6 +27,7 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from masthead.audience import admin_views, queries, reports
 from masthead.audience.models import Newsletter, Reader, Subscription, Suppression
+from masthead.lib.adminviews import ReadOnlyModelViewSet
 
 
 def subscriptions_summary(reader: Reader) -> SafeString:
@@ -88,7 +89,7 @@ class ReaderIndexView(generic.IndexView):
         return buttons
 
 
-class ReaderViewSet(ModelViewSet):
+class ReaderViewSet(ReadOnlyModelViewSet):
     model = Reader
     name = "audience_reader"
     icon = "user"
@@ -104,28 +105,7 @@ class ReaderViewSet(ModelViewSet):
     search_fields = ["email"]
     search_backend_name = None  # readers are not in the search index: a database lookup
     ordering = ["-created_at", "-pk"]
-    inspect_view_enabled = True
     inspect_view_fields = ["email", "language", "created_at", "email_confirmed_at"]
-    copy_view_enabled = False
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        # Read-only: no add, edit or delete links, so no view that writes around the services.
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "add_url_name": None,
-            "edit_url_name": None,
-            "delete_url_name": None,
-            "history_url_name": None,
-            "usage_url_name": None,
-        }
-
-    def get_urlpatterns(self) -> list:
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
 
 
 class SuppressionForm(WagtailAdminModelForm):

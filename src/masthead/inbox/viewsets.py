@@ -15,11 +15,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from masthead.inbox import admin_views
 from masthead.inbox.models import Event
+from masthead.lib.adminviews import ReadOnlyModelViewSet
 
 
 class EventFilterSet(WagtailFilterSet):
@@ -54,7 +54,7 @@ class EventInspectView(generic.InspectView):
         return buttons
 
 
-class EventViewSet(ModelViewSet):
+class EventViewSet(ReadOnlyModelViewSet):
     model = Event
     name = "inbox_event"
     icon = "mail"
@@ -66,7 +66,6 @@ class EventViewSet(ModelViewSet):
     search_fields = ["event_id", "provider", "kind"]
     search_backend_name = None  # not in the search index: a database lookup
     ordering = ["-received_at", "-pk"]
-    inspect_view_enabled = True
     inspect_view_class = EventInspectView
     inspect_view_fields = [
         "provider",
@@ -80,24 +79,9 @@ class EventViewSet(ModelViewSet):
         "next_attempt_at",
         "payload",
     ]
-    copy_view_enabled = False
-    list_per_page = 50
-
-    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
-        # Read-only: events are written by webhooks and the worker, never by hand.
-        return {
-            **super().get_common_view_kwargs(**kwargs),
-            "add_url_name": None,
-            "edit_url_name": None,
-            "delete_url_name": None,
-            "history_url_name": None,
-            "usage_url_name": None,
-        }
 
     def get_urlpatterns(self) -> list:
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            *super().get_urlpatterns(),
             path("process-again/<int:pk>/", admin_views.process_again, name="process_again"),
         ]
