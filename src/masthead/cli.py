@@ -141,20 +141,24 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
     raise SystemExit(code)
 
 
+# What has to happen at a time rather than on a request, every minute.
+SCHEDULED_COMMANDS = (
+    "publish_scheduled",  # Wagtail's scheduled publishing
+    "send_newsletters",  # editions that are due, or were interrupted by a crash
+    "inbox_sweep",  # failed inbox events due for a retry; events past retention
+    "reader_import_sweep",  # CSV imports whose worker stopped; old imports' bad rows
+    "purge_task_results",  # finished task rows past retention
+)
+
+
 def run_scheduler(*, every: int, once: bool) -> None:
-    """What has to happen at a time rather than on a request: Wagtail's scheduled
-    publishing, and newsletter editions that are due or were interrupted by a crash."""
+    """Run ``SCHEDULED_COMMANDS`` every ``every`` seconds (or once); one failing command
+    does not stop the others."""
     import logging
     import time
 
     while True:
-        for command in (
-            "publish_scheduled",
-            "send_newsletters",
-            "inbox_sweep",
-            "reader_import_sweep",
-            "purge_task_results",
-        ):
+        for command in SCHEDULED_COMMANDS:
             try:
                 _manage([command])
             except Exception:  # a bad run must not stop the next one
