@@ -7,6 +7,7 @@ are given without affecting the next one.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +16,16 @@ from wagtail.models import Site
 
 from masthead.newsroom import services
 from masthead.newsroom.models import ArticlePage, Contributor
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass of .ci/run skips tests that never touch its database."""
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    skip = pytest.mark.skip(reason="runs its own SQLite data folder: the SQLite pass covers it")
+    for item in items:
+        if item.get_closest_marker("own_sqlite"):
+            item.add_marker(skip)
 
 
 def _paragraph(text: str) -> dict:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Every process started here runs on a SQLite data folder of its own, whatever DATABASE_URL says.
+pytestmark = pytest.mark.own_sqlite
+
 MASTHEAD = str(Path(sys.executable).with_name("masthead"))
 
 
