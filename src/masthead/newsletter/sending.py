@@ -25,11 +25,11 @@ from django.core.mail import get_connection
 from django.db import connection as db
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from masthead.audience import services as audience
 from masthead.audience.models import DETAIL_MAX_LENGTH, Subscription, Suppression
+from masthead.audience.queries import suppressed_among, suppression_key
 from masthead.newsletter import emails
 from masthead.newsletter.models import Delivery, Edition
 
@@ -91,10 +91,14 @@ def _start(edition_id: int) -> Edition:
     return edition
 
 
-def _suppressed(email_ref: str) -> Exists:
-    # Suppressions are keyed lower-cased (audience.queries.suppression_key), so LOWER()
-    # of the address can use the unique index.
-    return Exists(Suppression.objects.filter(email=Lower(OuterRef(email_ref))))
+def _unsuppressed(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The (id, address) rows whose address is not suppressed: one indexed query.
+
+    Keys are made in Python by audience's one rule (queries.suppression_key), not by SQL
+    LOWER(), which SQLite applies to ASCII letters only: "Ñu@…" must match "ñu@…".
+    """
+    suppressed = suppressed_among([email for _id, email in rows])
+    return [(pk, email) for pk, email in rows if suppression_key(email) not in suppressed]
 
 
 def freeze_audience(*, edition: Edition) -> None:
@@ -107,25 +111,22 @@ def freeze_audience(*, edition: Edition) -> None:
     size = settings.NEWSLETTER_BATCH_SIZE
     confirmed = Subscription.objects.filter(
         newsletter_id=edition.newsletter_id, status=Subscription.Status.CONFIRMED
-    ).annotate(suppressed=_suppressed("reader__email"))
+    )
     last_reader_id, excluded = 0, 0
     while True:
         rows = list(
             confirmed.filter(reader_id__gt=last_reader_id)
             .order_by("reader_id")
-            .values_list("reader_id", "reader__email", "suppressed")[:size]
+            .values_list("reader_id", "reader__email")[:size]
         )
         if not rows:
             break
+        recipients = _unsuppressed(rows)
         Delivery.objects.bulk_create(
-            [
-                Delivery(edition=edition, reader_id=reader_id, email=email)
-                for reader_id, email, suppressed in rows
-                if not suppressed
-            ],
+            [Delivery(edition=edition, reader_id=pk, email=email) for pk, email in recipients],
             ignore_conflicts=True,
         )
-        excluded += sum(1 for row in rows if row[2])
+        excluded += len(rows) - len(recipients)
         last_reader_id = rows[-1][0]
     edition.frozen_at = timezone.now()
     edition.recipients_count = edition.deliveries.count()
@@ -257,12 +258,12 @@ def _still_eligible(edition: Edition, batch: list[Delivery]) -> set[int]:
         newsletter_id=edition.newsletter_id,
         status=Subscription.Status.CONFIRMED,
     )
-    return set(
+    candidates = list(
         Delivery.objects.filter(pk__in=[row.pk for row in batch], reader__isnull=False)
         .filter(Exists(confirmed))
-        .exclude(_suppressed("email"))
-        .values_list("pk", flat=True)
+        .values_list("pk", "email")
     )
+    return {pk for pk, _email in _unsuppressed(candidates)}
 
 
 def _send_batch(
