@@ -41,7 +41,7 @@ class TestSharedCache:
         settings.CACHES = {"default": LOCAL, "pages": FILES}
         problems = check_shared_cache()
         assert ids(problems) == ["masthead.W005"]
-        assert "rate limits" in problems[0].msg
+        assert "remembered listings" in problems[0].msg
         assert "cached pages" not in problems[0].msg
 
     def test_a_local_memory_page_cache_is_named_too(self, settings):
@@ -49,7 +49,7 @@ class TestSharedCache:
         settings.CACHES = {"default": LOCAL, "pages": {**LOCAL, "LOCATION": "pages"}}
         message = check_shared_cache()[0].msg
         assert "4 web workers" in message
-        assert "rate limits" in message and "cached pages" in message
+        assert "remembered listings" in message and "cached pages" in message
 
     def test_one_worker_needs_no_shared_cache(self, settings):
         settings.WEB_WORKERS = 1

@@ -81,10 +81,13 @@ def check_email_is_sent(app_configs: object = None, **kwargs: object) -> list:
 
 @register(Tags.caches, deploy=True)
 def check_shared_cache(app_configs: object = None, **kwargs: object) -> list:
-    """Several web processes need one cache, or each keeps its own rate limits and pages."""
+    """Several web processes need one cache, or each renders and keeps its own copies.
+
+    (Rate limits are counted in the database or Redis, lib/ratelimit.py, not in a cache.)
+    """
     if settings.WEB_WORKERS < 2:
         return []
-    uses = {"default": "rate limits (sign-up, sign-in)", "pages": "cached pages"}
+    uses = {"default": "remembered listings and page fragments", "pages": "cached pages"}
     local = [
         uses.get(alias, f"the {alias} cache")
         for alias, config in settings.CACHES.items()

@@ -344,7 +344,16 @@ ADMIN_MAX_BODY_BYTES = env.int("MASTHEAD_ADMIN_MAX_BODY_BYTES", default=20 * 102
 # How many web processes serve the site: `masthead serve` starts this many gunicorn workers
 # unless --workers says otherwise, and checks.py warns when they share no cache.
 WEB_WORKERS = env.int("MASTHEAD_WEB_WORKERS", default=env.int("WEB_CONCURRENCY", default=2))
+# The inbox of outside events (inbox/services.py): how long raw payloads are kept, and how
+# often a failed event is tried again (the wait doubles each time) before an editor must.
+INBOX_RETENTION_DAYS = env.int("MASTHEAD_INBOX_RETENTION_DAYS", default=90)
+INBOX_MAX_ATTEMPTS = env.int("MASTHEAD_INBOX_MAX_ATTEMPTS", default=8)
+INBOX_RETRY_SECONDS = env.int("MASTHEAD_INBOX_RETRY_SECONDS", default=60)
+
 for _name, _value in [
+    ("MASTHEAD_INBOX_RETENTION_DAYS", INBOX_RETENTION_DAYS),
+    ("MASTHEAD_INBOX_MAX_ATTEMPTS", INBOX_MAX_ATTEMPTS),
+    ("MASTHEAD_INBOX_RETRY_SECONDS", INBOX_RETRY_SECONDS),
     ("MASTHEAD_MAX_BODY_BYTES", MAX_BODY_BYTES),
     ("MASTHEAD_ADMIN_MAX_BODY_BYTES", ADMIN_MAX_BODY_BYTES),
     ("MASTHEAD_WEB_WORKERS", WEB_WORKERS),
@@ -443,11 +452,6 @@ NEWSLETTER_RETRY_SECONDS = env.int("MASTHEAD_NEWSLETTER_RETRY_SECONDS", default=
 NEWSLETTER_STALE_HOURS = env.int("MASTHEAD_NEWSLETTER_STALE_HOURS", default=24)
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env("MASTHEAD_NEWSLETTER_UNSUBSCRIBE_EMAIL", default="")
 
-# The inbox of outside events (inbox/services.py): how long raw payloads are kept, and how
-# often a failed event is tried again (the wait doubles each time) before an editor must.
-INBOX_RETENTION_DAYS = env.int("MASTHEAD_INBOX_RETENTION_DAYS", default=90)
-INBOX_MAX_ATTEMPTS = env.int("MASTHEAD_INBOX_MAX_ATTEMPTS", default=8)
-INBOX_RETRY_SECONDS = env.int("MASTHEAD_INBOX_RETRY_SECONDS", default=60)
 
 # Newsletter sign-up (issue 4): attempts per hour, per address and per client address.
 SIGNUP_LIMIT_PER_ADDRESS = env.int("MASTHEAD_SIGNUP_LIMIT_PER_ADDRESS", default=3)

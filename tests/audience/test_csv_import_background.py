@@ -393,25 +393,19 @@ def test_an_editor_with_the_import_permission_sees_an_import(client, daily):
 
 
 def test_the_bad_rows_of_an_import_are_forgotten_thirty_days_after_it_ended(daily):
-    ended = timezone.now() - dt.timedelta(days=31)
-    old = ReaderImport.objects.create(
-        newsletter=daily,
-        source="Fair sheet",
-        default_consented_at=ended,
-        status=ReaderImport.Status.REFUSED,
-        errors=[{"row": 2, "email": "ana@example.org", "message": "a duplicate"}],
-        error_count=1,
-        finished_at=ended,
-    )
-    recent = ReaderImport.objects.create(
-        newsletter=daily,
-        source="Fair sheet",
-        default_consented_at=ended,
-        status=ReaderImport.Status.REFUSED,
-        errors=[{"row": 2, "email": "bea@example.org", "message": "a duplicate"}],
-        error_count=1,
-        finished_at=timezone.now(),
-    )
+    def refused(email: str, *, finished_at: dt.datetime) -> ReaderImport:
+        return ReaderImport.objects.create(
+            newsletter=daily,
+            source="Fair sheet",
+            default_consented_at=finished_at,
+            status=ReaderImport.Status.REFUSED,
+            errors=[{"row": 2, "email": email, "message": "a duplicate"}],
+            error_count=1,
+            finished_at=finished_at,
+        )
+
+    old = refused("ana@example.org", finished_at=timezone.now() - dt.timedelta(days=31))
+    recent = refused("bea@example.org", finished_at=timezone.now())
 
     assert import_jobs.forget_old_problems() == 1
 

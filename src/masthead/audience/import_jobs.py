@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from masthead.audience import importing
-from masthead.audience.models import RUNNING_IMPORT, Newsletter, ReaderImport
+from masthead.audience.models import DETAIL_MAX_LENGTH, RUNNING_IMPORT, Newsletter, ReaderImport
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,6 @@ Status = ReaderImport.Status
 STUCK_AFTER = dt.timedelta(minutes=30)
 # The refused page lists this many bad rows and counts the rest; the row keeps no more.
 MAX_ERRORS_KEPT = 200
-_ERROR_MAX_LENGTH = 2000
 
 
 class ImportBusy(Exception):  # noqa: N818 (a refusal, not a crash)
@@ -205,7 +204,7 @@ def _end(
         status=status,
         errors=[asdict(e) for e in errors[:MAX_ERRORS_KEPT]],
         error_count=len(errors),
-        error=error[:_ERROR_MAX_LENGTH],
+        error=error[:DETAIL_MAX_LENGTH],
         content=b"",
         finished_at=now,
         updated_at=now,

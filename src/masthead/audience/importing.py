@@ -158,18 +158,11 @@ def check_file(data: bytes) -> None:
     """The checks that need only the bytes and the header line: size, that it is UTF-8 CSV
     text, a proper header. Raises ``ImportRefused``; reads no rows, so a request can afford it.
     """
-    text = _text(io.BytesIO(data))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        header = next((cells for cells in reader if any(cell.strip() for cell in cells)), None)
-    except csv.Error as exc:
-        raise _refuse(
-            _("Line %(line)s cannot be read as CSV (%(error)s).")
-            % {"line": reader.line_num, "error": exc}
-        ) from None
-    if header is None:
+    first = next(_records(_text(io.BytesIO(data))), None)
+    if first is None:
         raise _refuse(_("The file is empty."))
-    _header(header, line=reader.line_num)
+    line, header = first
+    _header(header, line=line)
 
 
 # --- reading and checking the file ---------------------------------------------------------
@@ -201,6 +194,20 @@ def _delimiter(text: str) -> str:
     return max(",;\t", key=header.count)
 
 
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every row that is not blank; ``ImportRefused`` if unreadable."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield reader.line_num, cells
+    except csv.Error as exc:
+        raise _refuse(
+            _("Line %(line)s cannot be read as CSV (%(error)s).")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
+
+
 def _parse(
     file: IO[bytes],
     *,
@@ -209,17 +216,7 @@ def _parse(
     now: dt.datetime,
     progress: ImportProgress,
 ) -> list[_Row]:
-    text = _text(file)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    try:
-        records = [
-            (reader.line_num, cells) for cells in reader if any(cell.strip() for cell in cells)
-        ]
-    except csv.Error as exc:
-        raise _refuse(
-            _("Line %(line)s cannot be read as CSV (%(error)s).")
-            % {"line": reader.line_num, "error": exc}
-        ) from None
+    records = list(_records(_text(file)))
     if not records:
         raise _refuse(_("The file is empty."))
     if len(records) - 1 > MAX_ROWS:

@@ -187,7 +187,8 @@ class ConsentEvent(models.Model):
     was_confirmed = models.BooleanField(_("was confirmed"), default=False)
     at = models.DateTimeField(_("time"))
     source = models.CharField(_("source"), max_length=20, choices=Subscription.Source.choices)
-    # Which wording the reader was shown (CONSENT_WORDING), or an import's consent note.
+    # Which wording the reader was shown (forms.SIGN_UP_WORDING, ACCOUNT_WORDING), or an
+    # import's consent note.
     wording = models.CharField(_("wording shown"), max_length=WORDING_MAX_LENGTH, blank=True)
     # Truncated as for rate limits (an IPv6 /64), so the log is not a tracking record.
     client = models.CharField(_("client address"), max_length=64, blank=True)

@@ -6,9 +6,9 @@ The only code that creates or changes Reader, Subscription, ConsentEvent, Suppre
 EmailChangeRequest rows: the apps above (newsletter, funding, channels) call these doors.
 Every change of consent writes a ConsentEvent beside the Subscription change. Email is
 queued on commit by ids (emails.queue) and built by the worker (outbox.py), so a
-rolled-back sign-up never mails anyone and the task table holds no address. This module imports no app
-above it (only the inbox, a floor below): what they hold about a reader is reached
-through hooks.py.
+rolled-back sign-up never mails anyone and the task table holds no address. This module
+imports no app above it (only the inbox, a floor below): what they hold about a reader is
+reached through hooks.py.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def _log(
         at=at,
         source=source,
         wording=wording[:WORDING_MAX_LENGTH],
-        client=client[:64],
+        client=client[: ConsentEvent._meta.get_field("client").max_length],
         was_confirmed=was_confirmed,
     )
 
@@ -459,8 +459,8 @@ def erase_reader(*, reader: Reader) -> None:
     - The inbox replaces the address in every stored outside event (a bounce report, a
       payment notice) that still holds it, and refused CSV imports forget it.
     - The Reader row is deleted; their subscriptions and email change requests go with it
-      (CASCADE). Their consent
-      events stay, anonymous (reader and client address cleared), so past counts hold.
+      (CASCADE). Their consent events stay, anonymous (reader and client address cleared),
+      so past counts hold.
     - audience.Suppression rows are kept on purpose: they exist so that an address that
       bounced or complained is never mailed again, even after erasure or a re-import.
     - The reader's email tasks are left in the task table: their arguments are ids and

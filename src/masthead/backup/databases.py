@@ -133,7 +133,8 @@ def count(cursor: object) -> dict[str, int]:
             model = apps.get_model(label)
         except LookupError:
             continue
-        cursor.execute(f"SELECT COUNT(*) FROM {_quote(model._meta.db_table)}")  # noqa: S608
+        table = connection.ops.quote_name(model._meta.db_table)  # the same on both engines
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
         counts[name] = cursor.fetchone()[0]
     return counts
 
@@ -169,7 +170,3 @@ def run_tool(command: list[str]) -> None:
         lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
         errors = [line for line in lines if "error" in line.lower()] or lines or ["failed"]
         raise BackupError(f"{Path(command[0]).name}: {errors[0]}")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

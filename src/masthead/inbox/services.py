@@ -161,13 +161,9 @@ def _scrubbed(value: object, address: str) -> object:
         return {key: _scrubbed(item, address) for key, item in value.items()}
     if isinstance(value, list):
         return [_scrubbed(item, address) for item in value]
-    if isinstance(value, str) and address in value.lower():
-        # Replace every spelling of the address, whatever its case.
-        lowered, out, start = value.lower(), [], 0
-        while (found := lowered.find(address, start)) != -1:
-            out += [value[start:found], ERASED]
-            start = found + len(address)
-        return "".join([*out, value[start:]])
+    if isinstance(value, str):
+        # Every spelling of the address, whatever its case (re folds non-ASCII case too).
+        return re.sub(re.escape(address), ERASED, value, flags=re.IGNORECASE)
     return value
 
 
