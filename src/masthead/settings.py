@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "masthead.inbox",
     "masthead.audience",
     "masthead.newsletter",
+    "masthead.funding",
     "masthead.theme",
     "masthead.demo",
     "wagtail.contrib.settings",
@@ -460,3 +461,75 @@ SIGNUP_LIMIT_PER_IP = env.int("MASTHEAD_SIGNUP_LIMIT_PER_IP", default=10)
 # client address. Both send email, so both are limited like sign-up.
 SIGN_IN_LIMIT_PER_ADDRESS = env.int("MASTHEAD_SIGN_IN_LIMIT_PER_ADDRESS", default=3)
 SIGN_IN_LIMIT_PER_IP = env.int("MASTHEAD_SIGN_IN_LIMIT_PER_IP", default=10)
+
+
+# Reader revenue (funding app, issue 9). MASTHEAD_PAYMENT_PROVIDERS names the currencies the
+# publication takes and which provider takes each: "PEN:mercadopago,USD:stripe,EUR:stripe";
+# "USD:stripe|mercadopago" lets the reader choose. "local" is the on-site test provider: the
+# demo and the tests use it with no keys, every page says "test mode" while it is on, and
+# production refuses it unless MASTHEAD_PAYMENTS_ALLOW_TEST_MODE is set.
+def _payment_providers(text: str) -> dict[str, list[str]]:
+    from masthead.lib.money import EXPONENTS
+
+    known = {"local", "stripe", "mercadopago"}
+    providers: dict[str, list[str]] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        currency, _, names = item.partition(":")
+        currency = currency.strip().upper()
+        chosen = [name.strip() for name in names.split("|") if name.strip()]
+        if currency not in EXPONENTS:
+            raise ImproperlyConfigured(f"MASTHEAD_PAYMENT_PROVIDERS: unknown currency {currency!r}")
+        if not chosen or set(chosen) - known:
+            raise ImproperlyConfigured(
+                f"MASTHEAD_PAYMENT_PROVIDERS: {item!r} must name one or more of "
+                f"{', '.join(sorted(known))}"
+            )
+        providers[currency] = chosen
+    return providers
+
+
+PAYMENT_PROVIDERS = _payment_providers(
+    env(
+        "MASTHEAD_PAYMENT_PROVIDERS",
+        default="" if PRODUCTION else "USD:local,EUR:local,PEN:local",
+    )
+)
+PAYMENTS_ALLOW_TEST_MODE = env.bool("MASTHEAD_PAYMENTS_ALLOW_TEST_MODE", default=not PRODUCTION)
+PAYMENTS_TEST_MODE = any("local" in names for names in PAYMENT_PROVIDERS.values())
+if PAYMENTS_TEST_MODE and not PAYMENTS_ALLOW_TEST_MODE:
+    raise ImproperlyConfigured(
+        "MASTHEAD_PAYMENT_PROVIDERS names the local test provider, which takes no money: "
+        "set MASTHEAD_PAYMENTS_ALLOW_TEST_MODE=true to run it in production on purpose."
+    )
+# One-off gifts: the preset buttons and the bounds of a typed amount, in major units.
+DONATION_PRESETS = env.list("MASTHEAD_DONATION_PRESETS", cast=int, default=[10, 25, 50, 100])
+DONATION_MIN = env.int("MASTHEAD_DONATION_MIN", default=2)
+DONATION_MAX = env.int("MASTHEAD_DONATION_MAX", default=10_000)
+# A member whose payment failed keeps access this long while the provider retries.
+MEMBERSHIP_GRACE_DAYS = env.int("MASTHEAD_MEMBERSHIP_GRACE_DAYS", default=7)
+# Annual members hear this many days before the renewal charge.
+RENEWAL_REMINDER_DAYS = env.int("MASTHEAD_RENEWAL_REMINDER_DAYS", default=7)
+# Webhook timestamps further than this from our clock, either way, are refused.
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int(
+    "MASTHEAD_PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300
+)
+# How long the campaign banner on cached pages may lag behind the ledger.
+CAMPAIGN_BANNER_SECONDS = env.int("MASTHEAD_CAMPAIGN_BANNER_SECONDS", default=60)
+STRIPE_SECRET_KEY = env("MASTHEAD_STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("MASTHEAD_STRIPE_WEBHOOK_SECRET", default="")
+# Only for a local stand-in of Stripe's API (the tests and benchmarks): never in production.
+STRIPE_API_BASE = env("MASTHEAD_STRIPE_API_BASE", default="")
+MERCADOPAGO_ACCESS_TOKEN = env("MASTHEAD_MERCADOPAGO_ACCESS_TOKEN", default="")
+MERCADOPAGO_WEBHOOK_SECRET = env("MASTHEAD_MERCADOPAGO_WEBHOOK_SECRET", default="")
+MERCADOPAGO_API_BASE = env("MASTHEAD_MERCADOPAGO_API_BASE", default="")
+
+for _name, _value in [
+    ("MASTHEAD_DONATION_MIN", DONATION_MIN),
+    ("MASTHEAD_DONATION_MAX", DONATION_MAX),
+    ("MASTHEAD_PAYMENT_WEBHOOK_TOLERANCE_SECONDS", PAYMENT_WEBHOOK_TOLERANCE_SECONDS),
+    ("MASTHEAD_CAMPAIGN_BANNER_SECONDS", CAMPAIGN_BANNER_SECONDS),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1 (got {_value})")
+if DONATION_MAX < DONATION_MIN:
+    raise ImproperlyConfigured("MASTHEAD_DONATION_MAX must not be below MASTHEAD_DONATION_MIN")

@@ -20,6 +20,8 @@ urlpatterns = [
     path("newsletter/", include("masthead.newsletter.urls")),
     # ESPs post bounces and complaints here (README, "Bounces and complaints").
     path("webhooks/email/", include("masthead.newsletter.webhook_urls")),
+    # Stripe and Mercado Pago post payment notifications here (stable for outside callers).
+    path("webhooks/payments/", include("masthead.funding.webhook_urls")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -35,6 +37,7 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("", include("masthead.discovery.urls")),
     path("", include("masthead.audience.urls")),
+    path("", include("masthead.funding.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

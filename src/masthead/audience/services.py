@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -86,6 +87,16 @@ def _reader_for(email: str, *, language: str) -> Reader:
     except IntegrityError:
         reader = readers_with_address(email).get()
     return reader
+
+
+@transaction.atomic
+def reader_for_address(email: str, *, language: str = settings.LANGUAGE_CODE) -> Reader:
+    """The reader with this address, created (unconfirmed) if there is none.
+
+    For apps that learn an address from an outside event (a payment): the reader gets no
+    subscription and no session from it; signing in still takes a link sent to the address.
+    """
+    return _reader_for(normalise_email(email), language=language)
 
 
 @transaction.atomic(durable=True)
