@@ -112,9 +112,48 @@ class FakeStripe:
                 "currency": currency,
                 "customer": None,
                 "customer_email": checkout.email,
+                "customer_details": {"email": checkout.email, "name": None},
                 "client_reference_id": str(checkout.pk),
                 "metadata": {"checkout": str(checkout.pk)},
                 "payment_intent": intent_id,
+                "subscription": None,
+                "invoice": None,
+                "url": None,
+            }
+        )
+
+    def add_paid_session(
+        self, session_id: str, *, payment_intent: str, amount: int, currency: str, email: str
+    ) -> dict:
+        """A paid payment-mode session that no Masthead checkout started (a Payment Link)."""
+        charge_id = self.new_id("ch")
+        self.put(
+            {
+                "id": payment_intent,
+                "object": "payment_intent",
+                "amount": amount,
+                "amount_received": amount,
+                "currency": currency,
+                "status": "succeeded",
+                "latest_charge": charge_id,
+                "metadata": {},
+            }
+        )
+        self.put(self._charge(charge_id, payment_intent, amount, currency))
+        return self.put(
+            {
+                "id": session_id,
+                "object": "checkout.session",
+                "mode": "payment",
+                "status": "complete",
+                "payment_status": "paid",
+                "amount_total": amount,
+                "currency": currency,
+                "customer": None,
+                "customer_details": {"email": email, "name": None},
+                "client_reference_id": None,
+                "metadata": {},
+                "payment_intent": payment_intent,
                 "subscription": None,
                 "invoice": None,
                 "url": None,
@@ -306,7 +345,9 @@ class FakeStripe:
         }
 
     def asked(self, method: str, path_prefix: str) -> list[dict]:
-        return [r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)]
+        return [
+            r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)
+        ]
 
     # Answering -----------------------------------------------------------------------
 
@@ -383,59 +424,70 @@ class FakeStripe:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    url = base_url  # the name bench/webhooks.py uses
+
+    def start(self) -> FakeStripe:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
     @contextlib.contextmanager
     def running(self) -> Iterator[FakeStripe]:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _handle(self, method: str) -> None:
-                url = urllib.parse.urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode() if length else ""
-                params = parse_form(body if method == "POST" else url.query)
-                record = {
-                    "method": method,
-                    "path": url.path,
-                    "params": params,
-                    "stripe_version": self.headers.get("Stripe-Version"),
-                    "idempotency_key": self.headers.get("Idempotency-Key"),
-                }
-                with fake.lock:
-                    fake.requests.append(record)
-                if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
-                    status, payload = 401, _error("invalid_request_error", "Invalid API Key")
-                else:
-                    status, payload = fake.answer(method, url.path, params)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                if status >= 500:
-                    self.send_header("Stripe-Should-Retry", "false")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                self._handle("GET")
-
-            def do_POST(self) -> None:
-                self._handle("POST")
-
-            def do_DELETE(self) -> None:
-                self._handle("DELETE")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        thread.start()
+        self.start()
         try:
             yield self
         finally:
-            self.server.shutdown()
-            self.server.server_close()
+            self.stop()
+
+
+def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _handle(self, method: str) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            params = parse_form(body if method == "POST" else url.query)
+            record = {
+                "method": method,
+                "path": url.path,
+                "params": params,
+                "stripe_version": self.headers.get("Stripe-Version"),
+                "idempotency_key": self.headers.get("Idempotency-Key"),
+            }
+            with fake.lock:
+                fake.requests.append(record)
+            # Any test-mode key, as Stripe's sandbox takes (bench/webhooks.py has its own).
+            if not (self.headers.get("Authorization") or "").startswith("Bearer sk_test_"):
+                status, payload = 401, _error("invalid_request_error", "Invalid API Key")
+            else:
+                status, payload = fake.answer(method, url.path, params)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if status >= 500:
+                self.send_header("Stripe-Should-Retry", "false")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            self._handle("GET")
+
+        def do_POST(self) -> None:
+            self._handle("POST")
+
+        def do_DELETE(self) -> None:
+            self._handle("DELETE")
+
+    return Handler
 
 
 def _error(kind: str, message: str, code: str | None = None) -> dict:

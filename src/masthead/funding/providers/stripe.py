@@ -325,15 +325,21 @@ class StripeProvider(Provider):
             session_id, {"expand": ["payment_intent", "subscription"]}
         ).to_dict()
         checkout = _checkout_named(session.get("metadata"))
-        if checkout is None:
-            raise Ignored("a Checkout Session Masthead did not start")
         if session.get("status") == "expired":
-            Checkout.objects.filter(pk=checkout.pk, status=Checkout.Status.OPEN).update(
-                status=Checkout.Status.EXPIRED
-            )
+            if checkout is not None:
+                Checkout.objects.filter(pk=checkout.pk, status=Checkout.Status.OPEN).update(
+                    status=Checkout.Status.EXPIRED
+                )
             return
         if session.get("status") != "complete":
             raise Ignored("the Checkout Session is still open")
+        if checkout is None:
+            if session.get("mode") != "payment":
+                raise Ignored("a subscription Masthead did not start (no plan to map it to)")
+            # Money that came through a Payment Link or the Dashboard: a gift all the same,
+            # in the ledger, toward no campaign.
+            self._one_off(session, None, None)
+            return
         reader = _reader_for(checkout)
         if session.get("customer"):
             ledger.link_customer(
@@ -349,7 +355,7 @@ class StripeProvider(Provider):
             return
         self._one_off(session, checkout, reader)
 
-    def _one_off(self, session: dict, checkout: Checkout, reader: Reader | None) -> None:
+    def _one_off(self, session: dict, checkout: Checkout | None, reader: Reader | None) -> None:
         intent = session.get("payment_intent") or {}
         if session.get("payment_status") == "paid":
             status = Payment.Status.SUCCEEDED
@@ -364,10 +370,13 @@ class StripeProvider(Provider):
             status=status,
             amount=session["amount_total"],
             currency=session["currency"].upper(),
-            kind=checkout.kind,
+            kind=checkout.kind if checkout else Payment.Kind.DONATION,
             checkout=checkout,
             reader=reader,
+            email=(session.get("customer_details") or {}).get("email") or "",
         )
+        if checkout is None:
+            return
         if status != Payment.Status.PENDING:
             Checkout.objects.filter(pk=checkout.pk).exclude(
                 status=Checkout.Status.COMPLETE
