@@ -129,3 +129,53 @@ def check_dkim_key(app_configs: object = None, **kwargs: object) -> list:
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="masthead.E002")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_stripe_keys(app_configs: object = None, **kwargs: object) -> list:
+    """Stripe needs both keys: one to take payments, the other to learn that they were paid.
+
+    A secret key without the webhook secret takes readers' money while every notification
+    is refused (no ledger row, no membership); a webhook secret alone takes nothing.
+    """
+    key, hook = settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET
+    uses_stripe = any("stripe" in names for names in settings.PAYMENT_PROVIDERS.values())
+    problems = []
+    if key and not hook:
+        problems.append(
+            Warning(
+                "MASTHEAD_STRIPE_SECRET_KEY is set but MASTHEAD_STRIPE_WEBHOOK_SECRET is "
+                "empty: every Stripe notification will be refused, so payments never reach "
+                "the ledger.",
+                hint="Add an endpoint for /webhooks/payments/stripe/ in Stripe's Dashboard "
+                "and set its signing secret (whsec_...).",
+                id="masthead.W030",
+            )
+        )
+    if hook and not key:
+        problems.append(
+            Warning(
+                "MASTHEAD_STRIPE_WEBHOOK_SECRET is set but MASTHEAD_STRIPE_SECRET_KEY is "
+                "empty: Stripe notifications cannot be applied (each fetches its object).",
+                hint="Set MASTHEAD_STRIPE_SECRET_KEY (sk_live_... or a restricted key).",
+                id="masthead.W031",
+            )
+        )
+    if uses_stripe and not (key and hook):
+        problems.append(
+            Error(
+                "MASTHEAD_PAYMENT_PROVIDERS names stripe, but its keys are not both set.",
+                hint="Set MASTHEAD_STRIPE_SECRET_KEY and MASTHEAD_STRIPE_WEBHOOK_SECRET.",
+                id="masthead.E030",
+            )
+        )
+    if settings.STRIPE_API_BASE:
+        problems.append(
+            Warning(
+                f"MASTHEAD_STRIPE_API_BASE sends Stripe calls to {settings.STRIPE_API_BASE}, "
+                "not to Stripe.",
+                hint="It is for local stand-ins of Stripe's API (tests); unset it.",
+                id="masthead.W032",
+            )
+        )
+    return problems
