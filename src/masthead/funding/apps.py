@@ -10,7 +10,7 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from masthead.audience import hooks
-        from masthead.funding import readers
+        from masthead.funding import emails, ledger, readers
         from masthead.funding.webhooks import handle_inbox_event
         from masthead.inbox import handlers
         from masthead.newsroom import access
@@ -21,6 +21,13 @@ class FundingConfig(AppConfig):
         hooks.exporting.connect(readers.on_exporting, dispatch_uid="masthead.funding.export")
         # Members-only articles ask whether the signed-in reader is a member.
         access.register(readers.is_member)
+        # Thank-you and payment-failed emails follow the ledger's signals (funding/outbox.py).
+        ledger.payment_succeeded.connect(
+            emails.on_payment_succeeded, dispatch_uid="masthead.funding.thanks"
+        )
+        ledger.payment_failed.connect(
+            emails.on_payment_failed, dispatch_uid="masthead.funding.payment_failed"
+        )
         # Verified payment notifications are stored in the inbox; the worker applies them.
         for provider in ("local", "stripe", "mercadopago"):
             handlers.register(provider, handle_inbox_event)
