@@ -22,7 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
@@ -100,7 +100,10 @@ def renewal_reminder(*, membership: Membership, to: str, language: str) -> Email
             template="renewal_reminder",
             context={
                 "plan": plan_name(membership.plan, language),
-                "date": formats.date_format(membership.current_period_end, "DATE_FORMAT"),
+                # The publication's time zone, as on its pages.
+                "date": formats.date_format(
+                    timezone.localtime(membership.current_period_end), "DATE_FORMAT"
+                ),
                 # An offer code may change what is charged: name the amount only without one.
                 "amount": money.format_money(price.amount, price.currency)
                 if price and not membership.offer_id

@@ -264,7 +264,11 @@ def sync_membership(
     if membership.reader_id is None and reader is not None:
         membership.reader = reader
     membership.plan, membership.price = plan, price
-    if status == Membership.Status.PAST_DUE and membership.status != status:
+    if status == Membership.Status.PAST_DUE and (
+        membership.status != status or membership.past_due_since is None
+    ):
+        # Also when the row is created past due (a late "created" after the failed
+        # invoice): without the date the grace period would never start.
         membership.past_due_since = now
     elif status != Membership.Status.PAST_DUE:
         membership.past_due_since = None
