@@ -9,6 +9,8 @@ class FundingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from wagtail import hooks as hooks_registry
+
         from masthead.audience import hooks
         from masthead.funding import emails, ledger, readers
         from masthead.funding.webhooks import handle_inbox_event
@@ -28,6 +30,8 @@ class FundingConfig(AppConfig):
         ledger.payment_failed.connect(
             emails.on_payment_failed, dispatch_uid="masthead.funding.payment_failed"
         )
+        # Offline gifts write an audit log entry; Wagtail refuses actions nobody registered.
+        hooks_registry.register("register_log_actions", ledger.register_log_actions)
         # Verified payment notifications are stored in the inbox; the worker applies them.
         for provider in ("local", "stripe", "mercadopago"):
             handlers.register(provider, handle_inbox_event)

@@ -26,6 +26,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from masthead.audience import services as audience
 from masthead.audience.models import Reader
@@ -314,6 +315,18 @@ def end_membership(membership: Membership) -> None:
     )
 
 
+OFFLINE_GIFT_ACTION = "masthead.funding.offline_gift"
+
+
+def register_log_actions(actions: object) -> None:
+    """Wagtail's register_log_actions hook (apps.py): the audit log refuses unknown actions."""
+    actions.register_action(
+        OFFLINE_GIFT_ACTION,
+        gettext_lazy("Record an offline gift"),
+        gettext_lazy("Offline gift recorded"),
+    )
+
+
 @transaction.atomic
 def record_offline_gift(
     *,
@@ -352,7 +365,7 @@ def record_offline_gift(
         paid_at=received_at,
         note=note[:200],
     )
-    log(instance=payment, action="masthead.funding.offline_gift", user=user)
+    log(instance=payment, action=OFFLINE_GIFT_ACTION, user=user)
     return payment
 
 
