@@ -403,6 +403,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the "payment failed" notice, so a replayed failure mails once (funding.outbox).
+    failure_noticed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")

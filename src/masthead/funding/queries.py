@@ -132,12 +132,15 @@ def _with_net(payments: QuerySet[Payment]) -> QuerySet[Payment]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    # One integer type throughout: SQLite mixes PositiveBigInteger and Integer otherwise.
+    # amount and fee_covered are different integer fields: Django needs the result's type.
+    whole = BigIntegerField()
     return payments.annotate(
-        counted=ExpressionWrapper(F("amount") - F("fee_covered"), output_field=BigIntegerField()),
-        refunded=Coalesce(Subquery(refunded), Value(0), output_field=BigIntegerField()),
+        counted=ExpressionWrapper(F("amount") - F("fee_covered"), output_field=whole),
+        refunded=Coalesce(Subquery(refunded), Value(0), output_field=whole),
     ).annotate(
-        net=F("counted") - Least(F("counted"), F("refunded"), output_field=BigIntegerField())
+        net=ExpressionWrapper(
+            F("counted") - Least(F("counted"), F("refunded")), output_field=whole
+        )
     )
 
 
