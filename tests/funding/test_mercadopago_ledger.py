@@ -340,3 +340,14 @@ def test_succeeded_signal_is_sent_once_per_charge_across_every_event_about_it(ap
         ledger.payment_succeeded.disconnect(receive)
     assert sent == [Payment.objects.get().pk]
     assert Decimal(Payment.objects.get().amount) == 1800
+
+
+def test_a_rejected_payment_approved_on_a_second_try_completes_the_checkout(api, post):
+    checkout, _ = start(amount=1850)
+    api.payment("908", external_reference=str(checkout.pk), status="rejected")
+    post("payment", "908")
+    api.payment("908", external_reference=str(checkout.pk))
+    post("payment", "908")
+    checkout.refresh_from_db()
+    assert checkout.status == Checkout.Status.COMPLETE
+    assert Payment.objects.get().status == Payment.Status.SUCCEEDED

@@ -242,7 +242,7 @@ class MercadoPagoProvider(Provider):
             raise Refused("No x-signature header.")
         parts = dict(item.strip().split("=", 1) for item in header.split(",") if "=" in item)
         ts, received = parts.get("ts", "").strip(), parts.get("v1", "").strip()
-        if not ts.isdigit() or not received:
+        if not (ts.isascii() and ts.isdigit()) or not received:
             raise Refused("The x-signature header needs ts and v1.")
         secret = settings.MERCADOPAGO_WEBHOOK_SECRET
         if not secret:

@@ -86,12 +86,11 @@ def apply_payment(api: SDK, payment_id: str) -> None:
         return
     status = _PAYMENT_STATUS.get(found.get("status"), Payment.Status.PENDING)
     reader = ledger.reader_for_checkout(checkout)
-    if status != Payment.Status.PENDING:
-        Checkout.objects.filter(pk=checkout.pk, status=Checkout.Status.OPEN).update(
-            status=Checkout.Status.COMPLETE
-            if status == Payment.Status.SUCCEEDED
-            else Checkout.Status.FAILED
-        )
+    checkouts = Checkout.objects.filter(pk=checkout.pk)
+    if status == Payment.Status.SUCCEEDED:  # also after a failure: a retried method went through
+        checkouts.update(status=Checkout.Status.COMPLETE)
+    elif status == Payment.Status.FAILED:
+        checkouts.filter(status=Checkout.Status.OPEN).update(status=Checkout.Status.FAILED)
     payment = _record(found, status=status, kind=checkout.kind, checkout=checkout)
     if checkout.kind == Checkout.Kind.GIFT and payment.status == Payment.Status.SUCCEEDED:
         from masthead.funding import gifts  # written beside this adapter (issue 9 §1)
