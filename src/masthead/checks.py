@@ -179,3 +179,38 @@ def check_stripe_keys(app_configs: object = None, **kwargs: object) -> list:
             )
         )
     return problems
+
+
+# --- Mercado Pago (funding, issue 9) ------------------------------------------------------
+
+
+@register(Tags.security, deploy=True)
+def check_mercadopago(app_configs: object = None, **kwargs: object) -> list:
+    """Mercado Pago's notifications are refused unless their signature can be checked.
+
+    With an access token but no webhook secret, checkouts start and readers pay, but every
+    notification is refused, so no payment reaches the ledger and no membership starts.
+    """
+    problems = []
+    named = any("mercadopago" in names for names in settings.PAYMENT_PROVIDERS.values())
+    if settings.MERCADOPAGO_ACCESS_TOKEN and not settings.MERCADOPAGO_WEBHOOK_SECRET:
+        problems.append(
+            Warning(
+                "MASTHEAD_MERCADOPAGO_ACCESS_TOKEN is set but MASTHEAD_MERCADOPAGO_WEBHOOK_SECRET "
+                "is empty: every Mercado Pago notification will be refused, and no payment "
+                "will reach the ledger.",
+                hint="Copy the secret signature from Mercado Pago's panel (Your integrations "
+                "→ Webhooks) and point its Webhooks at /webhooks/payments/mercadopago/.",
+                id="masthead.W033",
+            )
+        )
+    if named and not settings.MERCADOPAGO_ACCESS_TOKEN:
+        problems.append(
+            Warning(
+                "MASTHEAD_PAYMENT_PROVIDERS names mercadopago but "
+                "MASTHEAD_MERCADOPAGO_ACCESS_TOKEN is empty: its checkouts will fail.",
+                hint="Set the production access token from Mercado Pago's panel.",
+                id="masthead.W034",
+            )
+        )
+    return problems
