@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from masthead.audience.sessions import signed_in_reader
-from masthead.funding import providers, queries
+from masthead.funding import offers, providers, queries
 from masthead.funding.models import Checkout, Membership
 from masthead.funding.providers.local import FAILED, OUTCOMES, SUCCEEDED, LocalProvider
 from masthead.funding.support_views import thanks_path
@@ -93,6 +93,7 @@ def _page(
         if checkout.fee_covered
         else "",
         "plan_name": text.name if text else (plan.slug if plan else ""),
+        "offer": offers.describe(checkout.offer) if checkout.offer else "",
         "answered": checkout.status != Checkout.Status.OPEN or _already_answered(checkout),
         "thanks_path": thanks_path(checkout),
         "error": error,
