@@ -45,10 +45,10 @@ class TestTheCheckoutPage:
     def test_a_declined_payment_goes_back_to_the_support_page_and_says_so(
         self, client, django_capture_on_commit_callbacks
     ):
-        checkout = checkout_of(give(client, amount="10"))
+        checkout = checkout_of(give(client, amount="10", next="/en/world/a/"))
         declined = press(client, checkout, "failed", django_capture_on_commit_callbacks)
         assert declined.status_code == 302
-        assert declined["Location"] == "/en/support/?currency=USD"
+        assert declined["Location"] == "/en/support/?currency=USD&next=%2Fen%2Fworld%2Fa%2F"
         page = client.get(declined["Location"]).content.decode()
         assert "The payment was declined (test mode): nothing was paid." in page
         checkout.refresh_from_db()
@@ -64,7 +64,7 @@ class TestTheCheckoutPage:
     ):
         checkout = checkout_of(join(client, plan.prices.get(interval="month", currency="USD")))
         declined = press(client, checkout, "failed", django_capture_on_commit_callbacks)
-        assert declined["Location"] == f"{MEMBERSHIP}?currency=USD"
+        assert declined["Location"] == f"{MEMBERSHIP}?currency=USD&next=%2Fen%2F"
         assert not Membership.objects.exists()
 
     def test_pressing_twice_changes_nothing(self, client, django_capture_on_commit_callbacks):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from typing import cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
@@ -77,8 +78,8 @@ def test_checkout(request: HttpRequest, checkout_id: uuid.UUID) -> HttpResponse:
 def _back_to_support(checkout: Checkout, name: str | None) -> str:
     with translation.override(checkout.language):
         path = reverse(name or "funding:support")
-    query = f"?currency={checkout.currency}"
-    return path + query
+    # The article the reader came from stays the place to go back to after a second try.
+    return f"{path}?{urlencode({'currency': checkout.currency, 'next': checkout.return_path})}"
 
 
 def _page(
