@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from masthead.audience.sessions import READER_KEY
 from masthead.funding import ledger
-from masthead.funding.models import Checkout, Membership, Offer, Payment
+from masthead.funding.models import (
+    Checkout,
+    Membership,
+    Offer,
+    Payment,
+    Plan,
+    PlanPrice,
+    PlanText,
+)
 from tests.audience.accounts import signed_in
 
 from .support import MEMBERSHIP, checkout_of, form_errors, join, press
@@ -37,6 +45,18 @@ class TestThePlansPage:
         assert "S/18.00" not in page  # prices in the chosen currency only
         assert not re.search(r'name="price"[^>]*checked', page)  # nothing chosen for them
         assert 'name="offer_code"' in page
+
+    def test_more_plans_cost_no_more_queries(
+        self, client, plan, no_page_cache, django_assert_max_num_queries
+    ):
+        for number in range(3):
+            other = Plan.objects.create(slug=f"patron-{number}", position=number + 1)
+            PlanText.objects.create(plan=other, language="en", name=f"Patron {number}")
+            PlanPrice.objects.create(plan=other, interval="month", currency="USD", amount=900)
+        client.get(MEMBERSHIP)  # first-request costs (site, locale) are not the page's
+        with django_assert_max_num_queries(7):
+            page = client.get(MEMBERSHIP).content.decode()
+        assert "Patron 2" in page and "Monthly: US$9.00 a month" in page
 
     def test_another_currency_shows_its_own_prices(self, client, plan):
         page = client.get(f"{MEMBERSHIP}?currency=PEN").content.decode()

@@ -214,6 +214,13 @@ class TestProtections:
             assert "no-store" in first["Cache-Control"]
             assert "X-Cache" not in first and "X-Cache" not in second
 
+    def test_the_page_costs_a_fixed_handful_of_queries(
+        self, client, campaign, no_page_cache, django_assert_max_num_queries
+    ):
+        client.get(SUPPORT)  # first-request costs (site, locale) are not the page's
+        with django_assert_max_num_queries(6):
+            assert client.get(SUPPORT).status_code == 200
+
     def test_checkouts_from_one_address_are_limited(self, client, settings):
         settings.CHECKOUT_LIMIT_PER_IP = 2
         for _ in range(2):

@@ -39,6 +39,10 @@ HOUR = 3600
 SUCCEEDED, PENDING, FAILED = "succeeded", "pending", "failed"
 
 
+def _unreachable() -> str:
+    return _("We could not reach the payment provider. Try again in a few minutes.")
+
+
 def _home() -> str:
     return f"/{translation.get_language()}/"
 
@@ -82,7 +86,9 @@ def _start(
     return_path = checkouts.safe_return_path(data.get("next"), default=_home())
     try:
         provider = checkouts.pick_provider(data["currency"], data.get("provider") or None)
-        support = reverse("funding:support")
+        # Cancelling at the provider comes back to the form the reader left.
+        joining = choice.get("kind") == Checkout.Kind.MEMBERSHIP
+        support = reverse("funding:membership" if joining else "funding:support")
         urls = ReturnUrls(
             success=_absolute(
                 reverse(
@@ -108,6 +114,11 @@ def _start(
         )
     except checkouts.CheckoutError as refusal:
         form.add_error(None, str(refusal))
+        return None
+    except Exception:  # the provider is down or refused: a sentence for the reader, not a 500
+        # begin() is atomic: the Checkout row went with the failure, nothing is half-written.
+        log.exception("starting a %s checkout failed", data["currency"])
+        form.add_error(None, _unreachable())
         return None
     return redirect(where.url)
 
@@ -387,8 +398,6 @@ def manage(request: HttpRequest) -> HttpResponse:
         return redirect("audience:account")
     except Exception:  # the provider's own errors: the reader gets a sentence, not a 500
         log.exception("manage_url failed for membership %s", membership.pk)
-        messages.error(
-            request, _("We could not reach the payment provider. Try again in a few minutes.")
-        )
+        messages.error(request, _unreachable())
         return redirect("audience:account")
     return redirect(url)
