@@ -12,7 +12,7 @@ class FundingConfig(AppConfig):
         from wagtail import hooks as hooks_registry
 
         from masthead.audience import hooks
-        from masthead.funding import emails, ledger, readers
+        from masthead.funding import account, emails, ledger, readers
         from masthead.funding.webhooks import handle_inbox_event
         from masthead.inbox import handlers
         from masthead.newsroom import access
@@ -21,6 +21,10 @@ class FundingConfig(AppConfig):
         # ledger; the data download lists payments and memberships (audience/hooks.py).
         hooks.erasing.connect(readers.on_erasing, dispatch_uid="masthead.funding.erasing")
         hooks.exporting.connect(readers.on_exporting, dispatch_uid="masthead.funding.export")
+        # The account page shows the membership, payments and the "change card" button.
+        hooks.account_sections.connect(
+            account.on_account_sections, dispatch_uid="masthead.funding.account"
+        )
         # Members-only articles ask whether the signed-in reader is a member.
         access.register(readers.is_member)
         # Thank-you and payment-failed emails follow the ledger's signals (funding/outbox.py).

@@ -33,6 +33,7 @@ from masthead.funding.models import (
     Payment,
     Plan,
     PlanPrice,
+    PlanText,
     Refund,
 )
 
@@ -107,6 +108,16 @@ def current_campaign(now: dt.datetime | None = None) -> Campaign | None:
 
 def campaign_text(campaign: Campaign, language: str) -> CampaignText | None:
     texts = {text.language: text for text in campaign.texts.all()}
+    return (
+        texts.get(language)
+        or texts.get(settings.LANGUAGE_CODE)
+        or next(iter(texts.values()), None)
+    )
+
+
+def plan_text(plan: Plan, language: str) -> PlanText | None:
+    """The plan's name and benefits in ``language`` (else the default language, else any)."""
+    texts = {text.language: text for text in plan.texts.all()}
     return (
         texts.get(language)
         or texts.get(settings.LANGUAGE_CODE)
