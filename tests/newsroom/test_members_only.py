@@ -101,6 +101,29 @@ class TestNonMembers:
         assert "private" in response["Cache-Control"]
         assert response.get("X-Cache") != "HIT"
 
+    def test_the_spanish_teaser_sends_readers_to_the_spanish_membership_page(
+        self, client, locked, publication
+    ):
+        translation = services.translate_article(
+            locked,
+            locale=publication.es,
+            draft=services.ArticleDraft(
+                title="El segundo libro de cuentas",
+                slug="el-segundo-libro",
+                standfirst="Un exminero sobre las cuentas que nadie debía ver.",
+                kind=ArticlePage.Kind.INTERVIEW,
+                bylines=[publication.board_es],
+                members_only=True,
+                body=[paragraph(f"Escrito con tinta de {SECRET}.")],
+            ),
+        )
+        page = html(client.get(translation.url))
+        assert SECRET not in page and "Escrito con tinta" not in page
+        assert (
+            'href="/es/support/membership/?next=%2Fes%2Finterviews%2Fel-segundo-libro%2F"' in page
+        )
+        assert 'href="/es/account/sign-in/"' in page
+
     def test_a_membership_that_ended_opens_nothing(self, locked, plan):
         lapsed = make_reader("lapsed@example.org")
         ledger.grant(reader=lapsed, plan=plan, until=timezone.now() - dt.timedelta(days=1))
