@@ -303,7 +303,11 @@ class ArticlePage(Page):
 
     @property
     def body_text(self) -> str:
-        """The body as plain text: for reading time, search snippets and feed summaries."""
+        """The body as plain text, for counting words.
+
+        Protected text when the article is members-only: never show it to readers without
+        asking ``reader_may_read`` first (snippets and summaries use the standfirst).
+        """
         parts = [self.standfirst]
         for block in self.body:
             if block.block_type == "exchange":
@@ -345,9 +349,11 @@ class ArticlePage(Page):
 
     def serve(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
         response: HttpResponse = super().serve(request, *args, **kwargs)
-        if self.members_only and response.context_data.get("full_access"):
+        context = getattr(response, "context_data", None) or {}
+        if self.members_only and context.get("full_access", True):
             # A member's copy carries the protected text: no page cache, proxy or CDN may
             # keep it, whatever cookie rules they have (lib/pagecache.py honours this too).
+            # A response whose context is unknown is treated as a member's.
             patch_cache_control(response, private=True, no_store=True)
         return response
 
