@@ -3,6 +3,9 @@
 Subclasses Django's syndication ``Feed`` (STYLE.md); the item body is the article's
 rendered HTML, passed through the same allow-list as the page, with its links made
 absolute. Every byline name is an author; a collective's members are contributors.
+
+A feed is public and shared, so a members-only article's item carries its standfirst,
+hero image and an invitation, never its body (issue 9): feed readers are not members.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from wagtail.models import Locale
 
 from masthead.discovery import links
 from masthead.lib.sanitize import clean_html
-from masthead.newsroom import queries
+from masthead.newsroom import access, queries
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
@@ -36,7 +39,7 @@ ITEMS_PER_FEED = 30
 # An item's HTML is cached under its live revision, so publishing a change replaces it at
 # once; the lifetime bounds how long a renamed speaker or contributor stays stale.
 ITEM_CACHE_SECONDS = 60 * 60
-ITEM_CACHE_VERSION = 1
+ITEM_CACHE_VERSION = 2
 _DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 
 
@@ -168,18 +171,25 @@ class ArticleFeed(Feed):
         # The site root is in the key because the HTML carries absolute URLs.
         root = links.site_root_url(self.request)
         published = item.last_published_at.timestamp() if item.last_published_at else 0
+        # members_only in the key as well as in the revision: an item rendered in full must
+        # never be served for an article that has since become members-only.
         return (
             f"discovery:feed-item:{ITEM_CACHE_VERSION}:{item.pk}:{item.live_revision_id}:"
-            f"{published}:{root}"
+            f"{published}:{int(item.members_only)}:{root}"
         )
 
     def _content_html(self, item: ArticlePage) -> str:
         key = self._cache_key(item)
         html = getattr(self, "_cached_html", {}).get(key)
         if html is None:
-            rendered = render_to_string(
-                "discovery/feed_item.html", {"page": item, "request": self.request}, self.request
-            )
+            context = {"page": item, "request": self.request}
+            if item.members_only:
+                context["membership_url"] = self._absolute(
+                    access.membership_url(
+                        language=item.locale.language_code, next_path=item.get_url(self.request)
+                    )
+                )
+            rendered = render_to_string("discovery/feed_item.html", context, self.request)
             html = links.absolutize_html(str(clean_html(rendered)), request=self.request)
             cache.set(key, html, ITEM_CACHE_SECONDS)
         return html

@@ -2,6 +2,11 @@
 
 Built in Python from what the article page has already loaded (its bylines with their
 members, its interviewees, its translations), so the metadata costs no query per person.
+
+Neither carries body text (there is no ``articleBody``), so a members-only article's
+metadata is the same for members and everyone else; it says the article is not free, and
+which part of the members' page is the protected one, as Google documents for paywalled
+content (developers.google.com/search/docs/appearance/structured-data/paywalled-content).
 """
 
 from __future__ import annotations
@@ -141,6 +146,14 @@ def article_json_ld(
         data["keywords"] = list(topics)
     if article.syndication_url:
         data["isBasedOn"] = article.syndication_url
+    if article.members_only:
+        data["isAccessibleForFree"] = False
+        data["hasPart"] = {
+            "@type": "WebPageElement",
+            "isAccessibleForFree": False,
+            # The wrapper only members receive (newsroom/templates/newsroom/article_page.html).
+            "cssSelector": f".{ArticlePage.members_body_class}",
+        }
     return {key: value for key, value in data.items() if value is not None}
 
 

@@ -79,13 +79,23 @@ class EditionContent:
 
 def edition_content(edition: Edition) -> EditionContent:
     """Both parts of ``edition``: its article (headline, standfirst, link), the list of a
-    digest (the same for each article, newest first), or its subject alone."""
+    digest (the same for each article, newest first), or its subject alone.
+
+    Never an article's body: an edition goes to members and non-members alike, so a
+    members-only article is sent as headline, standfirst and link, marked for members
+    (issue 9), and so is every other one.
+    """
     article = edition.article
     newsletter = edition.newsletter
     live = article is not None and article.live
     # A digest's articles that were unpublished after it was made are left out.
     items = [
-        {"headline": a.title, "standfirst": a.standfirst, "link": a.get_full_url() or ""}
+        {
+            "headline": a.title,
+            "standfirst": a.standfirst,
+            "link": a.get_full_url() or "",
+            "members_only": a.members_only,
+        }
         for a in (queries.digest_list(edition) if article is None and edition.pk else [])
     ]
     context = {
@@ -93,6 +103,7 @@ def edition_content(edition: Edition) -> EditionContent:
         "headline": article.title if live else edition.subject,
         "standfirst": article.standfirst if live else "",
         "link": (article.get_full_url() or "") if live else "",
+        "members_only": live and article.members_only,
         "articles": items,
         "newsletter": newsletter,
         "unsubscribe_url": _UNSUBSCRIBE_SLOT,

@@ -8,8 +8,13 @@ none registered, nobody is a member and members-only articles show their teaser 
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
+
+# The funding app's membership page: a route kept stable for outside callers (issue 9), so
+# the newsroom may name it without importing the app above it.
+MEMBERSHIP_PATH = "/{language}/support/membership/"
 
 Check = Callable[[HttpRequest], bool]
 
@@ -26,3 +31,12 @@ def has_member_access(request: HttpRequest | None) -> bool:
     if request is None:
         return False
     return any(check(request) for check in _checks)
+
+
+def membership_url(*, language: str, next_path: str = "") -> str:
+    """Where a non-member goes to become one, coming back to ``next_path`` afterwards.
+
+    The funding app checks ``next`` before following it (funding/checkout.safe_return_path).
+    """
+    url = MEMBERSHIP_PATH.format(language=language)
+    return f"{url}?{urlencode({'next': next_path})}" if next_path else url

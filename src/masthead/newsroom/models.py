@@ -9,6 +9,8 @@ from functools import partial
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -21,6 +23,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
+from masthead.newsroom import access
 from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
 
 WORDS_PER_MINUTE = 230
@@ -229,6 +232,15 @@ class ArticlePage(Page):
         blank=True,
         help_text=_("Optional extra line under the interviewee's bio."),
     )
+    members_only = models.BooleanField(
+        _("members only"),
+        default=False,
+        help_text=_(
+            "Only members read the body. Everyone else, and every feed, search result, "
+            "newsletter and card, gets the headline, standfirst, byline and hero image, "
+            "with an invitation to become a member."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -257,6 +269,7 @@ class ArticlePage(Page):
             heading=_("Syndication"),
         ),
     ]
+    settings_panels = [*Page.settings_panels, FieldPanel("members_only")]
     search_fields = [
         *Page.search_fields,
         index.SearchField("standfirst"),
@@ -272,6 +285,9 @@ class ArticlePage(Page):
     ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
+    # The class of the wrapper around a members-only body, which only members receive; the
+    # JSON-LD names it as the part that is not free (discovery/structured_data.py).
+    members_body_class = "article__body--members"
 
     class Meta:
         verbose_name = _("article")
@@ -287,7 +303,11 @@ class ArticlePage(Page):
 
     @property
     def body_text(self) -> str:
-        """The body as plain text: for reading time, search snippets and feed summaries."""
+        """The body as plain text, for counting words.
+
+        Protected text when the article is members-only: never show it to readers without
+        asking ``reader_may_read`` first (snippets and summaries use the standfirst).
+        """
         parts = [self.standfirst]
         for block in self.body:
             if block.block_type == "exchange":
@@ -309,10 +329,44 @@ class ArticlePage(Page):
     def _count_reading_minutes(self) -> int:
         return max(1, math.ceil(len(_WORD.findall(self.body_text)) / WORDS_PER_MINUTE))
 
+    @property
+    def members_only_heading(self) -> str:
+        """The invitation's headline: "This interview is for members", by kind."""
+        return str(_MEMBERS_ONLY_HEADINGS.get(self.kind, _MEMBERS_ONLY_HEADINGS[None]))
+
+    def reader_may_read(self, request: HttpRequest | None) -> bool:
+        """Whether the body may go out in the response to ``request``.
+
+        A free article: always, without asking anything (its page stays cacheable). A
+        members-only one: to members, and to editors previewing it in the admin (Wagtail
+        marks those requests; readers cannot).
+        """
+        if not self.members_only:
+            return True
+        if getattr(request, "is_preview", False):
+            return True
+        return access.has_member_access(request)
+
+    def serve(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
+        response: HttpResponse = super().serve(request, *args, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        if self.members_only and context.get("full_access", True):
+            # A member's copy carries the protected text: no page cache, proxy or CDN may
+            # keep it, whatever cookie rules they have (lib/pagecache.py honours this too).
+            # A response whose context is unknown is treated as a member's.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
     def get_context(self, request, *args, **kwargs):  # noqa: ANN001, ANN201 (Wagtail signature)
         from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
+        # Asked of members-only articles only: the check may open the reader's session.
+        context["full_access"] = self.reader_may_read(request)
+        if not context["full_access"]:
+            context["membership_url"] = access.membership_url(
+                language=self.locale.language_code, next_path=request.path
+            )
         context["bylines"] = queries.byline_contributors(self)
         context["subjects"] = queries.subject_contributors(self)
         # Callables: the template calls them only when its cached fragment is missing.
@@ -322,6 +376,18 @@ class ArticlePage(Page):
         )
         context["translations"] = queries.page_translations(self)
         return context
+
+
+# Whole sentences per kind, so each language can agree them ("Esta entrevista", "Este ensayo").
+_MEMBERS_ONLY_HEADINGS = {
+    ArticlePage.Kind.INTERVIEW: _("This interview is for members"),
+    ArticlePage.Kind.ESSAY: _("This essay is for members"),
+    ArticlePage.Kind.REPORT: _("This report is for members"),
+    ArticlePage.Kind.ANALYSIS: _("This analysis is for members"),
+    ArticlePage.Kind.NEWS: _("This story is for members"),
+    ArticlePage.Kind.OPINION: _("This opinion piece is for members"),
+    None: _("This article is for members"),
+}
 
 
 class ArticleByline(Orderable):

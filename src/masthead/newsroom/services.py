@@ -144,6 +144,7 @@ class ArticleDraft:
     syndication_name: str = ""
     syndication_url: str = ""
     search_description: str = ""
+    members_only: bool = False
 
 
 def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
@@ -161,6 +162,7 @@ def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
         "syndication_name",
         "syndication_url",
         "search_description",
+        "members_only",
     ):
         setattr(article, name, getattr(draft, name))
     article.bylines = [ArticleByline(contributor=c) for c in draft.bylines]
