@@ -11,7 +11,17 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -122,10 +132,17 @@ def _with_net(payments: QuerySet[Payment]) -> QuerySet[Payment]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    # Amounts are PositiveBigIntegerFields and the sum an IntegerField: Django refuses to
+    # guess the type of mixed arithmetic, so it is named.
+    whole = BigIntegerField()
     return payments.annotate(
-        counted=F("amount") - F("fee_covered"),
-        refunded=Coalesce(Subquery(refunded), Value(0)),
-    ).annotate(net=F("counted") - Least(F("counted"), F("refunded")))
+        counted=ExpressionWrapper(F("amount") - F("fee_covered"), output_field=whole),
+        refunded=Coalesce(Subquery(refunded), Value(0), output_field=whole),
+    ).annotate(
+        net=ExpressionWrapper(
+            F("counted") - Least(F("counted"), F("refunded")), output_field=whole
+        )
+    )
 
 
 @dataclass(frozen=True)
