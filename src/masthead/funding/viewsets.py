@@ -213,15 +213,16 @@ class PaymentViewSet(ReadOnlyModelViewSet):
     icon = "list-ul"
     menu_label = _("Payments")
     index_view_class = PaymentIndexView
+    # The first column links to the row's page (Wagtail makes a string its title column).
     list_display = [
-        Column("paid_at", label=_("Paid"), accessor="paid_at"),
+        "reference",
         Column("amount", label=_("Amount"), accessor=_amount),
         "kind",
         "status",
         Column("supporter", label=_("Supporter"), accessor=supporter),
         "campaign",
         "provider",
-        "reference",
+        "paid_at",
     ]
     filterset_class = PaymentFilterSet
     search_fields = ["reference", "name", "email", "reader__email"]
@@ -298,8 +299,8 @@ class MembershipViewSet(ReadOnlyModelViewSet):
     menu_label = _("Memberships")
     index_view_class = MembershipIndexView
     list_display = [
+        "plan",  # the title column: links to the row's page and carries "End"
         Column("reader", label=_("Reader"), accessor=member),
-        "plan",
         "source",
         "status",
         "started_at",
