@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from masthead.funding import ledger
@@ -164,5 +164,52 @@ def test_the_payments_listing_does_not_query_per_row(
         )
     url = reverse("funding_payment:index")
     admin_client.get(url)
+    with django_assert_max_num_queries(25):
+        assert admin_client.get(url).status_code == 200
+
+
+def test_a_payment_and_a_membership_have_a_page_of_their_own(admin_client, plan, reader):
+    payment = ledger.record_payment(
+        provider="local",
+        reference="pi_page",
+        status=Payment.Status.SUCCEEDED,
+        amount=1234,
+        currency="USD",
+        kind=Payment.Kind.DONATION,
+        reader=reader,
+    )
+    membership = ledger.grant(reader=reader, plan=plan, until=None, note="Columnist")
+
+    page = admin_client.get(reverse("funding_payment:inspect", args=[payment.pk]))
+    assert page.status_code == 200
+    assert "pi_page" in page.content.decode()
+    page = admin_client.get(reverse("funding_membership:inspect", args=[membership.pk]))
+    assert page.status_code == 200
+    assert "Columnist" in page.content.decode()
+
+
+@pytest.mark.parametrize("model", ["payment", "membership"])
+@pytest.mark.parametrize("view", ["add", "edit", "delete", "copy"])
+def test_the_ledger_has_no_add_edit_or_delete_screen(model, view):
+    # Rows change only through funding.ledger: from provider events, or the two forms.
+    with pytest.raises(NoReverseMatch):
+        reverse(f"funding_{model}:{view}", args=[1])
+
+
+def test_the_dashboard_costs_the_same_queries_at_any_ledger_size(
+    admin_client, plan, campaign, django_assert_max_num_queries
+):
+    for i in range(25):
+        ledger.record_payment(
+            provider="local",
+            reference=f"q{i}",
+            status=Payment.Status.SUCCEEDED,
+            amount=1000,
+            currency="USD" if i % 2 else "PEN",
+            kind=Payment.Kind.DONATION,
+            email=f"q{i}@example.org",
+        )
+    url = reverse("funding_dashboard:index")
+    admin_client.get(url)  # warm Wagtail's own caches
     with django_assert_max_num_queries(25):
         assert admin_client.get(url).status_code == 200

@@ -278,6 +278,7 @@ def end_membership(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         with transaction.atomic():
             ledger.end_membership(membership)
+            membership.refresh_from_db()  # the log's label shows the ended state
             log(instance=membership, action=COMP_END_ACTION, user=request.user)
         messages.success(request, _("The membership has ended."))
         return HttpResponseRedirect(index_url)
