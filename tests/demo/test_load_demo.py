@@ -15,8 +15,10 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
@@ -26,6 +28,9 @@ from masthead.demo.content import publication as pub
 from masthead.demo.content.flagship import FLAGSHIP
 from masthead.demo.content.pieces import PIECES
 from masthead.discovery.search import search_articles
+from masthead.funding import queries as funding_queries
+from masthead.funding import reports as funding_reports
+from masthead.funding.models import Payment, Plan, Refund
 from masthead.newsletter.models import Edition
 from masthead.newsroom.models import (
     ArticlePage,
@@ -202,6 +207,33 @@ class LoadDemoTests(TestCase):
         self.assertIn("/admin/", output)
         self.assertIn("username: admin", output)
         self.assertIn("password: pw-demo", output)
+
+    def test_the_demo_raises_money_toward_a_running_campaign_from_its_readers(self):
+        campaign = funding_queries.current_campaign()
+        self.assertIsNotNone(campaign)
+        self.assertEqual({t.language for t in campaign.texts.all()}, {"en", "es"})
+        progress = funding_queries.progress(campaign)
+        self.assertGreater(progress.raised, 0)
+        self.assertLess(progress.raised, campaign.goal)
+        self.assertGreaterEqual(progress.supporters, 10)
+        plan = Plan.objects.get(slug="member")
+        self.assertEqual({t.name for t in plan.texts.all()}, {"Member", "Socio"})
+        self.assertEqual(
+            {(p.interval, p.currency) for p in plan.prices.all()},
+            {("month", "USD"), ("year", "USD"), ("month", "PEN"), ("year", "PEN")},
+        )
+        payments = Payment.objects.all()
+        self.assertTrue(24 <= payments.count() <= 120)
+        self.assertEqual(set(payments.values_list("provider", flat=True)), {"local", "offline"})
+        self.assertTrue(Refund.objects.exists())
+        self.assertEqual(set(funding_reports.recurring_revenue()), {"PEN", "USD"})
+        self.assertGreaterEqual(funding_reports.churn().ended, 1)
+
+    def test_the_funding_dashboard_shows_the_demo_figures(self):
+        self.client.force_login(get_user_model().objects.get(username="admin"))
+        page = self.client.get(reverse("funding_dashboard:index"))
+        self.assertContains(page, "Twelve thousand for another year at the table")
+        self.assertNotContains(page, "No payments in the last 12 months.")
 
     def test_loading_again_adds_nothing(self):
         counts = _counts()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Site
 
-from masthead.demo import images, newsletters, search_index
+from masthead.demo import funding, images, newsletters, search_index
 from masthead.demo.content import publication as pub
 from masthead.demo.content.pieces import PIECES
 from masthead.demo.content.types import BodyItem, Heading, Notes, Piece, Quote, Turn, Version
@@ -46,7 +46,8 @@ def load_publication(*, now: dt.datetime | None = None) -> LoadResult:
     Creates the locales, both home pages, the sections, the contributors (with portraits),
     the publication settings and texts, and every piece in ``content.pieces`` with its hero
     image and, where written, its Spanish translation; then the newsletters, with fictional
-    readers and past editions (``newsletters``).
+    readers and past editions (``newsletters``); then reader revenue: a plan, the running
+    campaign and a year of ledger rows from those readers (``funding``).
     """
     existing = demo_home()
     if existing is not None:
@@ -73,6 +74,7 @@ def load_publication(*, now: dt.datetime | None = None) -> LoadResult:
     for piece in PIECES:
         published += _publish_piece(piece, sections=sections, people=people, locale_es=es, now=now)
     newsletters.load_newsletters(now=now)
+    funding.load_funding(now=now)
     _index([home, home_es])
     return LoadResult(home=home, created=True, articles=published)
 
