@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
 from masthead.inbox import handlers
 from masthead.inbox.models import Event
@@ -78,8 +79,14 @@ def receive(*, provider: str, event_id: str, kind: str, payload: object) -> tupl
 def _enqueue(event: Event) -> None:
     from masthead.inbox import tasks  # tasks imports this module
 
-    # On commit: the worker must find the row. A crash between the commit and the enqueue
-    # (or a queue that was down) leaves the event RECEIVED, and the sweep picks it up.
+    if isinstance(tasks.process_event.get_backend(), DatabaseBackend):
+        # The queue is a table in this database: the task row commits with the event or
+        # not at all, in one transaction (half the writes of a webhook, issue 9's bench).
+        tasks.process_event.enqueue(event_pk=event.pk)
+        return
+    # Elsewhere (Redis), on commit: the worker must find the row. A crash between the
+    # commit and the enqueue (or a queue that was down) leaves the event RECEIVED, and the
+    # sweep picks it up.
     transaction.on_commit(lambda: tasks.process_event.enqueue(event_pk=event.pk))
 
 
