@@ -11,7 +11,17 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -122,10 +132,18 @@ def _with_net(payments: QuerySet[Payment]) -> QuerySet[Payment]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    # The amount and fee columns differ in type (big/small positive integers): say what
+    # the arithmetic gives, or Django refuses to mix them.
+    whole = BigIntegerField()
     return payments.annotate(
-        counted=F("amount") - F("fee_covered"),
-        refunded=Coalesce(Subquery(refunded), Value(0)),
-    ).annotate(net=F("counted") - Least(F("counted"), F("refunded")))
+        counted=ExpressionWrapper(F("amount") - F("fee_covered"), output_field=whole),
+        refunded=Coalesce(Subquery(refunded), Value(0), output_field=whole),
+    ).annotate(
+        net=ExpressionWrapper(
+            F("counted") - Least(F("counted"), F("refunded"), output_field=whole),
+            output_field=whole,
+        )
+    )
 
 
 @dataclass(frozen=True)
