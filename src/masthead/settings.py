@@ -478,7 +478,9 @@ def _payment_providers(text: str) -> dict[str, list[str]]:
         currency = currency.strip().upper()
         chosen = [name.strip() for name in names.split("|") if name.strip()]
         if currency not in EXPONENTS:
-            raise ImproperlyConfigured(f"MASTHEAD_PAYMENT_PROVIDERS: unknown currency {currency!r}")
+            raise ImproperlyConfigured(
+                f"MASTHEAD_PAYMENT_PROVIDERS: unknown currency {currency!r}"
+            )
         if not chosen or set(chosen) - known:
             raise ImproperlyConfigured(
                 f"MASTHEAD_PAYMENT_PROVIDERS: {item!r} must name one or more of "

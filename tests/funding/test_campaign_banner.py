@@ -37,7 +37,10 @@ class TestWhatTheBannerShows:
             response = client.get(publication.flagship.url)
         box = banner_of(response)
         assert box.find(id="campaign-banner-title").text == "Keep the interviews coming"
-        assert figures_text(response) == "US$0.00 raised of US$50,000.00 · 0 supporters · 12 days left"
+        assert (
+            figures_text(response)
+            == "US$0.00 raised of US$50,000.00 · 0 supporters · 12 days left"
+        )
         assert box.find("a", href="/en/campaign/")
         give = box.find("a", class_="button")
         assert give.attrs["href"] == "/en/support/?campaign=drive"
@@ -52,9 +55,10 @@ class TestWhatTheBannerShows:
     def test_the_bar_has_an_accessible_name_and_description(self, client, publication, campaign):
         box = banner_of(client.get(publication.flagship.url))
         bar = box.find("progress")
-        assert box.find(id=bar.attrs["aria-labelledby"]).text == campaign.texts.get(
-            language="en"
-        ).title
+        assert (
+            box.find(id=bar.attrs["aria-labelledby"]).text
+            == campaign.texts.get(language="en").title
+        )
         assert "raised of" in box.find(id=bar.attrs["aria-describedby"]).text
 
     def test_figures_are_written_out_beside_the_bar(self, client, publication, campaign, reader):
@@ -87,7 +91,9 @@ class TestWhatTheBannerShows:
 
     def test_it_needs_no_javascript(self, client, publication, campaign):
         response = client.get(publication.flagship.url)
-        fragment = re.search(rb'<section class="campaign-banner".*?</section>', response.content, re.S)
+        fragment = re.search(
+            rb'<section class="campaign-banner".*?</section>', response.content, re.S
+        )
         assert fragment and b"<script" not in fragment.group(0)
         # With no script, the bar still says how far it is, and the figures are text.
         assert banner_of(response).find("progress").text == "0%"

@@ -291,7 +291,7 @@ class TestLanguages:
         folder = tmp_path / "es" / "LC_MESSAGES"
         folder.mkdir(parents=True)
         (folder / "django.po").write_text(SPANISH, encoding="utf-8")
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             ["msgfmt", "-o", str(folder / "django.mo"), str(folder / "django.po")],  # noqa: S607
             check=True,
         )
@@ -337,4 +337,3 @@ msgstr "Donar a la campaña"
 msgid "Test mode: payments are simulated, no money moves."
 msgstr "Modo de prueba: los pagos son simulados, no se mueve dinero."
 """
-

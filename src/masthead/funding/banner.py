@@ -81,7 +81,9 @@ class Figures:
     @property
     def give_url(self) -> str:
         # The support page's stable path (issue 9, §5); ``campaign`` preselects this one.
-        return f"/{get_language() or settings.LANGUAGE_CODE}/support/?campaign={self.campaign.slug}"
+        return (
+            f"/{get_language() or settings.LANGUAGE_CODE}/support/?campaign={self.campaign.slug}"
+        )
 
     @property
     def url(self) -> str:

@@ -37,9 +37,7 @@ def _page(request: HttpRequest, campaign: Campaign, now: dt.datetime) -> HttpRes
             "figures": figures(campaign, language=language, now=now),
             "names": queries.public_supporters(campaign, limit=SUPPORTERS_SHOWN),
             "past": [
-                past
-                for past in _past_campaigns(now, language)
-                if past.campaign.pk != campaign.pk
+                past for past in _past_campaigns(now, language) if past.campaign.pk != campaign.pk
             ],
         },
     )
