@@ -337,3 +337,23 @@ msgstr "Donar a la campaña"
 msgid "Test mode: payments are simulated, no money moves."
 msgstr "Modo de prueba: los pagos son simulados, no se mueve dinero."
 """
+
+
+class TestCost:
+    def test_the_page_costs_a_bounded_number_of_queries(
+        self, client, publication, campaign, django_assert_max_num_queries
+    ):
+        for number in range(30):
+            donate(campaign, 100 + number, email=f"giver{number}@example.org", name=f"G {number}")
+        for year in (2023, 2024, 2025):
+            make_campaign(
+                f"drive-{year}",
+                starts_at=dt.datetime(year, 1, 1, tzinfo=dt.UTC),
+                ends_at=dt.datetime(year, 2, 1, tzinfo=dt.UTC),
+            )
+        client.get("/en/campaign/")  # the furniture's own caches filled
+        # The campaign and its texts, its figures, its public names, past campaigns and their
+        # texts, one sum per past campaign (a few a decade), the publication's settings.
+        # Not one query per payment.
+        with django_assert_max_num_queries(12):
+            client.get("/en/campaign/")
