@@ -129,3 +129,88 @@ def check_dkim_key(app_configs: object = None, **kwargs: object) -> list:
     except ImproperlyConfigured as exc:
         return [Error(str(exc), id="masthead.E002")]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_stripe_keys(app_configs: object = None, **kwargs: object) -> list:
+    """Stripe needs both keys: one to take payments, the other to learn that they were paid.
+
+    A secret key without the webhook secret takes readers' money while every notification
+    is refused (no ledger row, no membership); a webhook secret alone takes nothing.
+    """
+    key, hook = settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET
+    uses_stripe = any("stripe" in names for names in settings.PAYMENT_PROVIDERS.values())
+    problems = []
+    if key and not hook:
+        problems.append(
+            Warning(
+                "MASTHEAD_STRIPE_SECRET_KEY is set but MASTHEAD_STRIPE_WEBHOOK_SECRET is "
+                "empty: every Stripe notification will be refused, so payments never reach "
+                "the ledger.",
+                hint="Add an endpoint for /webhooks/payments/stripe/ in Stripe's Dashboard "
+                "and set its signing secret (whsec_...).",
+                id="masthead.W030",
+            )
+        )
+    if hook and not key:
+        problems.append(
+            Warning(
+                "MASTHEAD_STRIPE_WEBHOOK_SECRET is set but MASTHEAD_STRIPE_SECRET_KEY is "
+                "empty: Stripe notifications cannot be applied (each fetches its object).",
+                hint="Set MASTHEAD_STRIPE_SECRET_KEY (sk_live_... or a restricted key).",
+                id="masthead.W031",
+            )
+        )
+    if uses_stripe and not (key and hook):
+        problems.append(
+            Error(
+                "MASTHEAD_PAYMENT_PROVIDERS names stripe, but its keys are not both set.",
+                hint="Set MASTHEAD_STRIPE_SECRET_KEY and MASTHEAD_STRIPE_WEBHOOK_SECRET.",
+                id="masthead.E030",
+            )
+        )
+    if settings.STRIPE_API_BASE:
+        problems.append(
+            Warning(
+                f"MASTHEAD_STRIPE_API_BASE sends Stripe calls to {settings.STRIPE_API_BASE}, "
+                "not to Stripe.",
+                hint="It is for local stand-ins of Stripe's API (tests); unset it.",
+                id="masthead.W032",
+            )
+        )
+    return problems
+
+
+# --- Mercado Pago (funding, issue 9) ------------------------------------------------------
+
+
+@register(Tags.security, deploy=True)
+def check_mercadopago(app_configs: object = None, **kwargs: object) -> list:
+    """Mercado Pago's notifications are refused unless their signature can be checked.
+
+    With an access token but no webhook secret, checkouts start and readers pay, but every
+    notification is refused, so no payment reaches the ledger and no membership starts.
+    """
+    problems = []
+    named = any("mercadopago" in names for names in settings.PAYMENT_PROVIDERS.values())
+    if settings.MERCADOPAGO_ACCESS_TOKEN and not settings.MERCADOPAGO_WEBHOOK_SECRET:
+        problems.append(
+            Warning(
+                "MASTHEAD_MERCADOPAGO_ACCESS_TOKEN is set but MASTHEAD_MERCADOPAGO_WEBHOOK_SECRET "
+                "is empty: every Mercado Pago notification will be refused, and no payment "
+                "will reach the ledger.",
+                hint="Copy the secret signature from Mercado Pago's panel (Your integrations "
+                "→ Webhooks) and point its Webhooks at /webhooks/payments/mercadopago/.",
+                id="masthead.W033",
+            )
+        )
+    if named and not settings.MERCADOPAGO_ACCESS_TOKEN:
+        problems.append(
+            Warning(
+                "MASTHEAD_PAYMENT_PROVIDERS names mercadopago but "
+                "MASTHEAD_MERCADOPAGO_ACCESS_TOKEN is empty: its checkouts will fail.",
+                hint="Set the production access token from Mercado Pago's panel.",
+                id="masthead.W034",
+            )
+        )
+    return problems

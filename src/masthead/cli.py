@@ -148,6 +148,7 @@ SCHEDULED_COMMANDS = (
     "inbox_sweep",  # failed inbox events due for a retry; events past retention
     "reader_import_sweep",  # CSV imports whose worker stopped; old imports' bad rows
     "purge_task_results",  # finished task rows past retention
+    "funding_sweep",  # lapsed memberships, renewal reminders, stale checkouts, owed mail
 )
 
 

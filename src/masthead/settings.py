@@ -507,6 +507,9 @@ if PAYMENTS_TEST_MODE and not PAYMENTS_ALLOW_TEST_MODE:
 DONATION_PRESETS = env.list("MASTHEAD_DONATION_PRESETS", cast=int, default=[10, 25, 50, 100])
 DONATION_MIN = env.int("MASTHEAD_DONATION_MIN", default=2)
 DONATION_MAX = env.int("MASTHEAD_DONATION_MAX", default=10_000)
+# Checkouts a client address may start per hour (each creates a session at the provider:
+# a bot must not create thousands, nor test stolen cards through the support page).
+CHECKOUT_LIMIT_PER_IP = env.int("MASTHEAD_CHECKOUT_LIMIT_PER_IP", default=30)
 # A member whose payment failed keeps access this long while the provider retries.
 MEMBERSHIP_GRACE_DAYS = env.int("MASTHEAD_MEMBERSHIP_GRACE_DAYS", default=7)
 # Annual members hear this many days before the renewal charge.
@@ -530,6 +533,7 @@ for _name, _value in [
     ("MASTHEAD_DONATION_MAX", DONATION_MAX),
     ("MASTHEAD_PAYMENT_WEBHOOK_TOLERANCE_SECONDS", PAYMENT_WEBHOOK_TOLERANCE_SECONDS),
     ("MASTHEAD_CAMPAIGN_BANNER_SECONDS", CAMPAIGN_BANNER_SECONDS),
+    ("MASTHEAD_CHECKOUT_LIMIT_PER_IP", CHECKOUT_LIMIT_PER_IP),
 ]:
     if _value < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1 (got {_value})")

@@ -43,7 +43,7 @@ class TestWhatTheBannerShows:
         )
         assert box.find("a", href="/en/campaign/")
         give = box.find("a", class_="button")
-        assert give.attrs["href"] == "/en/support/?campaign=drive"
+        assert give.attrs["href"] == "/en/support/?currency=USD&next=%2Fen%2Fcampaign%2F"
         assert give.text == "Give to the campaign"
 
     def test_the_bar_is_a_progress_element_in_major_units(self, client, publication, campaign):
@@ -82,7 +82,7 @@ class TestWhatTheBannerShows:
         box = banner_of(client.get(publication.flagship_es.url))
         assert box.find(id="campaign-banner-title").text == "Que sigan las entrevistas largas"
         assert box.find("a", href="/es/campaign/")
-        assert box.find("a", href="/es/support/?campaign=drive-2026")
+        assert box.find("a", href="/es/support/?currency=USD&next=%2Fes%2Fcampaign%2F")
 
     def test_no_campaign_no_banner_and_no_marker_left(self, client, publication):
         response = client.get(publication.flagship.url)

@@ -14,6 +14,7 @@ from masthead.funding.models import Payment
 from tests.funding.campaign_rows import donate, make_campaign, membership_payments, refund
 from tests.theme.markup import parse
 
+GIVE = "/en/support/?currency=USD&next=%2Fen%2Fcampaign%2F"
 LIMA = zoneinfo.ZoneInfo("America/Lima")
 
 
@@ -37,8 +38,20 @@ class TestTheCurrentCampaign:
         assert doc.find("h1").text == "Keep the long interviews coming"
         assert "five editors writing" in doc.find(class_="campaign__story").text
         assert doc.find(class_="campaign__goal").text == "US$50,000.00"
-        give = doc.find("a", class_="button", href="/en/support/?campaign=drive-2026")
+        give = doc.find("a", class_="button", href=GIVE)
         assert give.text == "Give to the campaign"
+
+    def test_give_leads_to_the_support_form_with_the_campaign_ticked(
+        self, client, publication, campaign, settings
+    ):
+        settings.PAYMENT_PROVIDERS = {"PEN": ["local"], "USD": ["local"]}  # PEN offered first
+        href = page(client).find("a", class_="button", href=GIVE).attrs["href"]
+        form = page(client, href)
+        toward = [
+            box for box in form.find_all("input") if box.attrs.get("name") == "toward_campaign"
+        ]
+        assert toward and "checked" in toward[0].attrs
+        assert form.find("input", name="next").attrs["value"] == "/en/campaign/"
 
     def test_the_story_is_plain_text_escaped_with_its_line_breaks(
         self, client, publication, campaign
@@ -231,7 +244,9 @@ class TestTheCampaignClosesItself:
         assert "days left" not in item.text
         assert "ended on" in past.find(class_="campaign__status").text
         assert past.find(class_="campaign__raised").text == "US$42.00"
-        assert not past.find_all("a", class_="button", href="/en/support/?campaign=drive-2026")
+        assert not past.find_all(
+            "a", class_="button", href="/en/support/?currency=USD&next=%2Fen%2Fcampaign%2F"
+        )
 
     def test_a_new_campaign_lists_the_old_ones_below(self, client, publication):
         old = make_campaign(
@@ -274,7 +289,7 @@ class TestLanguages:
         doc = page(client, "/es/campaign/")
         assert doc.find("h1").text == "Que sigan las entrevistas largas"
         assert "Cincuenta mil dólares" in doc.find(class_="campaign__story").text
-        assert doc.find("a", href="/es/support/?campaign=drive-2026")
+        assert doc.find("a", href="/es/support/?currency=USD&next=%2Fes%2Fcampaign%2F")
         assert doc.find("html").attrs["lang"] == "es"
 
     def test_a_title_missing_in_spanish_falls_back_to_the_default_language(

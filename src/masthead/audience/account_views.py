@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from masthead.audience import queries, services, sessions
+from masthead.audience import hooks, queries, services, sessions
 from masthead.audience.forms import (
     ACCOUNT_WORDING,
     EmailChangeForm,
@@ -144,8 +144,15 @@ def _account_page(
         "preferences": preferences,
         "email_form": email_form or EmailChangeForm(),
         "suppressed": queries.is_suppressed(reader.email),
+        "sections": _other_sections(request, reader),
     }
     return render(request, "audience/account/account.html", context, status=status)
+
+
+def _other_sections(request: HttpRequest, reader: Reader) -> list[tuple[str, dict]]:
+    """What the apps above audience add to the page (hooks.account_sections)."""
+    answers = hooks.account_sections.send(sender=Reader, request=request, reader=reader)
+    return [section for _receiver, section in answers if section]
 
 
 @never_cache

@@ -9,6 +9,10 @@ payments, channel followers). Each app connects a receiver in its ``AppConfig.re
   the whole erasure back, so a reader is never half erased.
 - ``exporting`` is sent by ``queries.reader_data`` with ``reader``: return a dict of
   JSON-ready sections, merged into the reader's download.
+- ``account_sections`` is sent by the account page with ``request`` and ``reader``: return
+  ``(template_name, context)`` for a section of the page (a membership, payments), or None
+  to show nothing. The section's template gets the page's context plus ``section`` (the
+  returned context); it is rendered inside the page's never-cached response.
 
 Django's ``Signal`` is the registry (a list of receivers with ``dispatch_uid`` dedupe);
 nothing here runs implicitly on a model save.
@@ -20,3 +24,4 @@ from django.dispatch import Signal
 
 erasing = Signal()
 exporting = Signal()
+account_sections = Signal()

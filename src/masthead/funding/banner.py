@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -80,10 +81,11 @@ class Figures:
 
     @property
     def give_url(self) -> str:
-        # The support page's stable path (issue 9, §5); ``campaign`` preselects this one.
-        return (
-            f"/{get_language() or settings.LANGUAGE_CODE}/support/?campaign={self.campaign.slug}"
-        )
+        """The support page (stable path, issue 9 §5) in the campaign's currency, where the
+        gift counts toward it (ticked by default), then back to the campaign page."""
+        language = get_language() or settings.LANGUAGE_CODE
+        query = urlencode({"currency": self.currency, "next": f"/{language}/campaign/"})
+        return f"/{language}/support/?{query}"
 
     @property
     def url(self) -> str:

@@ -6,6 +6,8 @@ provider event (funding.webhooks → the adapter → funding.ledger) writes mone
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -95,8 +97,13 @@ def begin(
     offer: Offer | None = None,
     gift_recipient: str = "",
     gift_message: str = "",
+    checkout_id: uuid.UUID | None = None,
 ) -> tuple[Checkout, Redirect]:
-    """Store the reader's choice and create the provider's checkout; (checkout, redirect)."""
+    """Store the reader's choice and create the provider's checkout; (checkout, redirect).
+
+    ``checkout_id`` lets the caller name the checkout beforehand, so the return URLs it
+    passes can already carry a link to this checkout (the thanks page's token).
+    """
     check_currency(currency)
     provider = pick_provider(currency, provider_name)
     if kind == Checkout.Kind.DONATION:
@@ -111,6 +118,7 @@ def begin(
         )
     fee = provider.fee(amount, currency) if cover_fees and kind == Checkout.Kind.DONATION else 0
     checkout = Checkout.objects.create(
+        id=checkout_id or uuid.uuid4(),
         kind=kind,
         provider=provider.name,
         reader=reader,

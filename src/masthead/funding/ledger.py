@@ -26,6 +26,7 @@ import uuid
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from masthead.audience import services as audience
 from masthead.audience.models import Reader
@@ -264,7 +265,11 @@ def sync_membership(
     if membership.reader_id is None and reader is not None:
         membership.reader = reader
     membership.plan, membership.price = plan, price
-    if status == Membership.Status.PAST_DUE and membership.status != status:
+    if status == Membership.Status.PAST_DUE and (
+        membership.status != status or membership.past_due_since is None
+    ):
+        # Also when the row is created past due (a late "created" after the failed
+        # invoice): without the date the grace period would never start.
         membership.past_due_since = now
     elif status != Membership.Status.PAST_DUE:
         membership.past_due_since = None
@@ -310,6 +315,18 @@ def end_membership(membership: Membership) -> None:
     )
 
 
+OFFLINE_GIFT_ACTION = "masthead.funding.offline_gift"
+
+
+def register_log_actions(actions: object) -> None:
+    """Wagtail's register_log_actions hook (apps.py): the audit log refuses unknown actions."""
+    actions.register_action(
+        OFFLINE_GIFT_ACTION,
+        gettext_lazy("Record an offline gift"),
+        gettext_lazy("Offline gift recorded"),
+    )
+
+
 @transaction.atomic
 def record_offline_gift(
     *,
@@ -348,7 +365,7 @@ def record_offline_gift(
         paid_at=received_at,
         note=note[:200],
     )
-    log(instance=payment, action="masthead.funding.offline_gift", user=user)
+    log(instance=payment, action=OFFLINE_GIFT_ACTION, user=user)
     return payment
 
 

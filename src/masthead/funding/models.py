@@ -265,6 +265,8 @@ class Checkout(models.Model):
     # Where to send the reader afterwards: a path on this site, checked when it was stored.
     return_path = models.CharField(max_length=500, default="/")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # When the thanks page offered the monthly option after this gift: it is offered once.
+    upsell_shown_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("checkout")
@@ -403,6 +405,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     thanked_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the "payment failed" notice, so a replayed failure mails once (funding.outbox).
+    failure_noticed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")

@@ -33,6 +33,7 @@ from masthead.funding.models import (
     Payment,
     Plan,
     PlanPrice,
+    PlanText,
     Refund,
 )
 
@@ -114,6 +115,16 @@ def campaign_text(campaign: Campaign, language: str) -> CampaignText | None:
     )
 
 
+def plan_text(plan: Plan, language: str) -> PlanText | None:
+    """The plan's name and benefits in ``language`` (else the default language, else any)."""
+    texts = {text.language: text for text in plan.texts.all()}
+    return (
+        texts.get(language)
+        or texts.get(settings.LANGUAGE_CODE)
+        or next(iter(texts.values()), None)
+    )
+
+
 def counted_payments(campaign: Campaign) -> QuerySet[Payment]:
     """The payments a campaign counts: succeeded, in its currency, gifts and first payments
     of memberships started from it, offline gifts entered for it."""
@@ -132,16 +143,14 @@ def _with_net(payments: QuerySet[Payment]) -> QuerySet[Payment]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    # The amount and fee columns differ in type (big/small positive integers): say what
-    # the arithmetic gives, or Django refuses to mix them.
+    # amount and fee_covered are different integer fields: Django needs the result's type.
     whole = BigIntegerField()
     return payments.annotate(
         counted=ExpressionWrapper(F("amount") - F("fee_covered"), output_field=whole),
         refunded=Coalesce(Subquery(refunded), Value(0), output_field=whole),
     ).annotate(
         net=ExpressionWrapper(
-            F("counted") - Least(F("counted"), F("refunded"), output_field=whole),
-            output_field=whole,
+            F("counted") - Least(F("counted"), F("refunded")), output_field=whole
         )
     )
 
