@@ -12,7 +12,7 @@ class FundingConfig(AppConfig):
         from wagtail import hooks as hooks_registry
 
         from masthead.audience import hooks
-        from masthead.funding import account, emails, ledger, readers
+        from masthead.funding import account, banner, emails, ledger, readers
         from masthead.funding.webhooks import handle_inbox_event
         from masthead.inbox import handlers
         from masthead.newsroom import access
@@ -39,3 +39,6 @@ class FundingConfig(AppConfig):
         # Verified payment notifications are stored in the inbox; the worker applies them.
         for provider in ("local", "stripe", "mercadopago"):
             handlers.register(provider, handle_inbox_event)
+        # The campaign bar on every reader page: a page-cache hole, so a donation never
+        # empties the page cache (lib/holes.py).
+        banner.register()

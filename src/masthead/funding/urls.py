@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from masthead.funding import gift_views, receipts, support_views, test_checkout_views
+from masthead.funding import (
+    campaign_views,
+    gift_views,
+    receipts,
+    support_views,
+    test_checkout_views,
+)
 
 app_name = "funding"
 urlpatterns: list = [
@@ -25,4 +31,7 @@ urlpatterns: list = [
         name="test_manage",
     ),
     path("account/membership/manage/", support_views.manage, name="manage"),
+    # Stable for outside callers (issue 9, §5): the current campaign.
+    path("campaign/", campaign_views.current, name="campaign"),
+    path("campaign/<slug:slug>/", campaign_views.detail, name="campaign_detail"),
 ]

@@ -11,6 +11,11 @@ What is never cached: requests with a session or messages cookie, the admin, que
 other than ``?page=N``, non-200 responses, responses that set a cookie, that vary on
 Cookie (the session was read) or that used the CSRF token. Nothing per-reader can leak.
 
+Holes (lib/holes.py): every HTML response this middleware returns, hit or miss, stored or
+not, has its ``{% hole %}`` markers filled on the way out. The stored page keeps its markers,
+and the ETag is computed on the filled body, so a fragment that changed gives a new ETag
+(a browser's 304 would otherwise keep showing the old one). The admin is left alone.
+
 Tracking parameters (``utm_*``, ``fbclid``...) are removed from the request before any view
 sees it: they do not split the cache, so nothing rendered may depend on them either, or the
 first visitor's parameters would be served to everyone (issue 8).
@@ -29,6 +34,8 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
+
+from masthead.lib import holes
 
 GENERATION_KEY = "pagecache:generation"
 LOCK_SECONDS = 10
@@ -170,7 +177,15 @@ class PageCacheMiddleware:
             if _is_personal(request) and "Cache-Control" not in response:
                 # A signed-in reader's page must never be stored by a proxy or CDN.
                 patch_cache_control(response, private=True, no_cache=True)
-            return response
+            if request.path.startswith(settings.PAGE_CACHE_EXCLUDED_PREFIXES):
+                return response
+            return holes.fill(request, response)
+        response = holes.fill(request, self._cached(request))
+        if "X-Cache" in response:  # stored or served by this cache: tag the body as sent
+            response["ETag"] = holes.etag(response.content)
+        return response
+
+    def _cached(self, request: HttpRequest) -> HttpResponse:
         key = _key(request, current_generation())
         stored = _cache().get(key)
         if stored is not None:
@@ -196,13 +211,10 @@ class PageCacheMiddleware:
             # Tell readers waiting on the lock not to wait for a page that won't come.
             _cache().set(f"{key}:pass", 1, timeout=LOCK_SECONDS)
         else:
-            response["ETag"] = (
-                f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"'
-            )
+            # Stored with its hole markers, and without an ETag: that describes the body as
+            # sent, holes filled (see __call__).
             _shared_cache_headers(response)
-            headers = {
-                name: response[name] for name in (*_STORED_HEADERS, "ETag") if name in response
-            }
+            headers = {name: response[name] for name in _STORED_HEADERS if name in response}
             _cache().set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
             response["X-Cache"] = "MISS"
         return response

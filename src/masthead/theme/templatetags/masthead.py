@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from masthead.discovery import links
-from masthead.lib import pagecache
+from masthead.lib import holes, pagecache
 from masthead.lib.sanitize import clean_html
 from masthead.newsroom import queries
 from masthead.newsroom.bylines import join_names
@@ -197,3 +198,40 @@ def section_menu(context: template.Context) -> list:
 def content_generation() -> int:
     """The page cache's generation: a fragment cache key that publishing makes stale."""
     return pagecache.current_generation()
+
+
+@register.simple_tag
+def hole(name: str) -> SafeString:
+    """Where a page-cache hole goes (lib/holes.py): filled on the way out, on every request,
+    so a cached page shows fresh furniture (the campaign bar) without a re-render."""
+    return mark_safe(holes.marker(name))  # noqa: S308 (a fixed comment; the name is checked)
+
+
+@register.simple_tag
+def payments_test_mode() -> bool:
+    """Whether payments go to the local test provider (the same for every reader)."""
+    return bool(settings.PAYMENTS_TEST_MODE)
+
+
+@register.simple_tag(takes_context=True)
+def support_url(context: template.Context, part: str = "") -> str:
+    """The funding pages the furniture links to, in the active language.
+
+    ``part`` "" is giving once, with ``next`` = this page's path, so the reader comes back
+    to the article; the path is the same for everyone who shares the cached page, so it is
+    safe to render into it. "membership" is the plans page. Paths, not ``reverse()``: the
+    routes are stable for outside callers (issue 9, §5).
+    """
+    base = f"/{get_language() or settings.LANGUAGE_CODE}/support/"
+    if part == "membership":
+        return f"{base}membership/"
+    request: HttpRequest | None = context.get("request")
+    if request is None:
+        return base
+    return f"{base}?{urlencode({'next': request.path})}"
+
+
+@register.simple_tag
+def campaign_url() -> str:
+    """The current campaign's page in the active language."""
+    return reverse("funding:campaign")
