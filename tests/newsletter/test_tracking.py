@@ -16,6 +16,7 @@ from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from masthead.audience.models import Subscription, Suppression
+from masthead.funding import webhooks as payment_webhooks
 from masthead.newsletter import sending, services, views
 from masthead.newsletter.models import Delivery
 from tests.newsletter import factories
@@ -359,7 +360,7 @@ def _named_callbacks(patterns: list, namespace: str = "") -> list:
     return found
 
 
-def test_csrf_exempt_views_outside_sign_up_are_exactly_the_newsletter_allow_list():
+def test_csrf_exempt_views_outside_sign_up_are_exactly_the_webhook_allow_lists():
     exempt = {
         name
         for name, callback in _named_callbacks(get_resolver().url_patterns)
@@ -368,7 +369,9 @@ def test_csrf_exempt_views_outside_sign_up_are_exactly_the_newsletter_allow_list
         # Wagtail's admin API answers only signed-in editors.
         and not callback.__module__.startswith(("masthead.audience", "wagtail."))
     }
-    assert exempt == set(views.CSRF_EXEMPT_VIEWS)
+    # Besides the newsletter's, only the payment providers' notifications (funding).
+    assert exempt == set(views.CSRF_EXEMPT_VIEWS) | set(payment_webhooks.CSRF_EXEMPT_VIEWS)
+    assert "funding_webhooks:payment_notification" in exempt
     assert "anymail:postmark_tracking_webhook" in exempt
     assert "anymail:postmark_inbound_webhook" in exempt
 
