@@ -18,14 +18,12 @@ HOME_INTRO_ES = (
 )
 
 # Fake addresses only: example.org is reserved for documentation, and the channel
-# handles belong to no one.
+# handles belong to no one. Giving, the annual subscription and the campaign are the
+# site's own pages (funding app), so no link overrides them; patronage elsewhere stays one.
 LINKS = {
     "patron_url": "https://patrons.example.org/thelongtable",
-    "donate_url": "https://thelongtable.example.org/donate/",
     "telegram_url": "https://t.me/thelongtable_demo",
     "whatsapp_url": "https://whatsapp.example.org/channel/thelongtable-demo",
-    "subscription_url": "https://thelongtable.example.org/subscribe/annual/",
-    "campaign_url": "https://thelongtable.example.org/campaign/",
 }
 
 TEXTS = {
