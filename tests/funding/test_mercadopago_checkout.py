@@ -12,6 +12,7 @@ import pytest
 from django.db.models.signals import post_delete
 from mercadopago.errors.exceptions import MPServerError
 
+from masthead.audience import hooks
 from masthead.audience import services as audience
 from masthead.audience.models import Reader
 from masthead.checks import check_mercadopago
@@ -191,7 +192,7 @@ class TestErasure:
 
     def test_when_mercado_pago_refuses_the_erasure_is_rolled_back(self, api, member, reader):
         api.fail("PUT", f"/preapproval/{member.reference}", 500)
-        with pytest.raises(MPServerError):
+        with pytest.raises(hooks.ErasureBlocked):
             audience.erase_reader(reader=reader)
 
         assert Reader.objects.filter(pk=reader.pk).exists()

@@ -10,6 +10,7 @@ import pytest
 from django.db.models.signals import pre_delete
 from django.test import TestCase
 
+from masthead.audience import hooks
 from masthead.audience import services as audience
 from masthead.audience.models import Reader
 from masthead.checks import check_stripe_keys
@@ -18,6 +19,7 @@ from masthead.funding import ledger, providers
 from masthead.funding.models import Checkout, Customer, Membership, Offer, Payment
 from masthead.funding.providers.base import ReturnUrls
 from masthead.funding.providers.stripe import API_VERSION
+from tests.audience.accounts import signed_in
 from tests.funding import fake_stripe
 from tests.funding.fake_stripe import CHECKOUT_URL, PORTAL_URL, FakeStripe
 
@@ -259,7 +261,7 @@ class TestErasure:
         reader, subscription = a_member(client, stripe_api, plan)
         stripe_api.failures[("DELETE", f"/v1/subscriptions/{subscription['id']}")] = 500
 
-        with pytest.raises(Exception, match="Fake outage"):
+        with pytest.raises(hooks.ErasureBlocked, match="could not stop your recurring payment"):
             audience.erase_reader(reader=reader)
 
         assert Reader.objects.filter(pk=reader.pk, email="member@example.org").exists()
@@ -267,6 +269,20 @@ class TestErasure:
         assert Membership.objects.get().reader_id == reader.pk
         assert Customer.objects.get().reader_id == reader.pk
         assert stripe_api.objects[subscription["id"]]["status"] == "active"
+
+    def test_the_account_page_says_to_try_again_when_stripe_cannot_cancel(
+        self, client, stripe_api, plan
+    ):
+        reader, subscription = a_member(client, stripe_api, plan)
+        stripe_api.failures[("DELETE", f"/v1/subscriptions/{subscription['id']}")] = 500
+        browser = signed_in(reader)
+
+        response = browser.post("/en/account/delete/", {"email": reader.email})
+
+        assert response.status_code == 503
+        assert "could not stop your recurring payment" in response.content.decode()
+        assert Reader.objects.filter(pk=reader.pk).exists()
+        assert browser.get("/en/account/").status_code == 200  # still signed in
 
     def test_events_after_erasure_keep_the_membership_anonymous(self, client, stripe_api, plan):
         reader, subscription = a_member(client, stripe_api, plan)

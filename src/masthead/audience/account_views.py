@@ -268,7 +268,16 @@ def erase(request: HttpRequest, reader: Reader) -> HttpResponse:
         return render(
             request, "audience/account/erase.html", {"form": form, "reader": reader}, status=status
         )
-    services.erase_reader(reader=reader)
+    try:
+        services.erase_reader(reader=reader)
+    except hooks.ErasureBlocked as blocked:
+        # Nothing was erased (one transaction): say why, and let the reader try again.
+        return render(
+            request,
+            "audience/account/erase.html",
+            {"form": form, "reader": reader, "blocked": str(blocked)},
+            status=503,
+        )
     sessions.sign_out(request)
     return redirect("audience:erased")
 

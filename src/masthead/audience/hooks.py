@@ -6,7 +6,9 @@ payments, channel followers). Each app connects a receiver in its ``AppConfig.re
 
 - ``erasing`` is sent inside ``services.erase_reader``'s transaction, before the Reader row
   is deleted, with ``reader``: scrub or delete what you hold about them. An exception rolls
-  the whole erasure back, so a reader is never half erased.
+  the whole erasure back, so a reader is never half erased. Raise ``ErasureBlocked`` with a
+  sentence for the reader when the erasure must wait (a payment provider could not cancel
+  a recurring payment): the account page shows it and the reader can try again.
 - ``exporting`` is sent by ``queries.reader_data`` with ``reader``: return a dict of
   JSON-ready sections, merged into the reader's download.
 - ``account_sections`` is sent by the account page with ``request`` and ``reader``: return
@@ -21,6 +23,11 @@ nothing here runs implicitly on a model save.
 from __future__ import annotations
 
 from django.dispatch import Signal
+
+
+class ErasureBlocked(Exception):  # noqa: N818 (an answer to the reader)
+    """The erasure cannot happen now; the message (translated) says why to the reader."""
+
 
 erasing = Signal()
 exporting = Signal()

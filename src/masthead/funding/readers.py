@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
+from masthead.audience import hooks
 from masthead.audience.models import Reader
 from masthead.audience.sessions import signed_in_reader
 from masthead.funding import ledger, providers, queries
 from masthead.funding.models import Membership
+
+log = logging.getLogger(__name__)
 
 
 def is_member(request: HttpRequest) -> bool:
@@ -33,7 +39,17 @@ def on_erasing(sender: object, reader: Reader, **kwargs: object) -> None:
         reader=reader, source=Membership.Source.PAID, ended_at__isnull=True
     ).exclude(reference="")
     for membership in recurring:
-        providers.get(membership.provider).cancel(membership)
+        try:
+            providers.get(membership.provider).cancel(membership)
+        except Exception as error:  # any provider failure: the erasure must wait
+            log.warning("erasure of reader %s waits: %s", reader.pk, error)
+            raise hooks.ErasureBlocked(
+                _(
+                    "We could not stop your recurring payment with our payment provider just "
+                    "now, so nothing was deleted and you will not be charged by mistake. "
+                    "Please try again in a few minutes."
+                )
+            ) from error
     ledger.scrub_reader(reader=reader)
 
 
