@@ -66,6 +66,7 @@ class FakeStripe:
         self.failures: dict[tuple[str, str], int] = {}
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
+        self.clock = itertools.count(0)
         self.server: ThreadingHTTPServer | None = None
 
     # Building state ------------------------------------------------------------------
@@ -182,9 +183,20 @@ class FakeStripe:
         }
 
     def membership(
-        self, checkout: object, *, customer: dict | None = None, status: str = "active"
+        self,
+        checkout: object,
+        *,
+        customer: dict | None = None,
+        status: str = "active",
+        trial: bool = False,
     ) -> tuple[dict, dict, dict]:
-        """A completed subscription-mode session: (session, subscription, first invoice)."""
+        """A completed subscription-mode session: (session, subscription, first invoice).
+
+        With ``trial``, the subscription is trialing and its first invoice is for 0, as
+        Stripe makes it; the first charge is the next (subscription_cycle) invoice.
+        """
+        if trial:
+            status = "trialing"
         customer = customer or self.customer(checkout.email)
         now = int(time.time())
         amount, currency = checkout.amount, checkout.currency.lower()
@@ -217,7 +229,9 @@ class FakeStripe:
                 },
             }
         )
-        invoice = self.invoice(subscription, amount=amount, currency=currency, first=True)
+        invoice = self.invoice(
+            subscription, amount=0 if trial else amount, currency=currency, first=True
+        )
         session = self.put(
             {
                 "id": self.new_id("cs"),
@@ -297,6 +311,8 @@ class FakeStripe:
                     },
                 },
                 "status_transitions": {"paid_at": int(time.time()) if paid else None},
+                # Strictly increasing, as invoices of one subscription are in time.
+                "created": int(time.time()) + next(self.clock),
             }
         )
 
@@ -378,6 +394,19 @@ class FakeStripe:
                 for o in self.objects.values()
                 if o["object"] == "refund" and o["charge"] == params.get("charge")
             ]
+            return 200, _listing(rows, path)
+        if route == ("GET", "invoices", 1):
+            wanted = params.get("subscription")
+            rows = sorted(
+                (
+                    o
+                    for o in self.objects.values()
+                    if o["object"] == "invoice"
+                    and o["parent"]["subscription_details"]["subscription"] == wanted
+                ),
+                key=lambda invoice: invoice["created"],
+                reverse=True,  # Stripe lists the newest first
+            )
             return 200, _listing(rows, path)
         if route == ("GET", "invoice_payments", 1):
             wanted = (params.get("payment") or {}).get("payment_intent")

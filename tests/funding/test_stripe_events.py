@@ -397,6 +397,27 @@ def test_the_campaign_total_is_paid_less_refunded_without_covered_fees(
     assert queries.progress(campaign).supporters == 4  # d0, d1, d3 and the member
 
 
+def test_after_a_free_trial_the_first_charge_counts_toward_the_campaign_and_renewals_do_not(
+    client, stripe_api, plan, campaign
+):
+    checkout = membership_checkout(plan, "trial@example.org", campaign=campaign)
+    session, subscription, trial_invoice = stripe_api.membership(checkout, trial=True)
+    deliver(client, stripe_api.event("checkout.session.completed", session))
+    deliver(client, stripe_api.event("invoice.paid", trial_invoice))
+    assert queries.progress(campaign).raised == 0  # the trial moved no money
+
+    first = stripe_api.invoice(subscription, amount=500)
+    second = stripe_api.invoice(subscription, amount=500)
+    # The renewal's event arrives before the first charge's.
+    deliver(client, stripe_api.event("invoice.paid", second))
+    deliver(client, stripe_api.event("invoice.paid", first))
+
+    assert Payment.objects.get(reference=first["id"]).first_of_membership
+    assert not Payment.objects.get(reference=second["id"]).first_of_membership
+    assert queries.progress(campaign).raised == 500
+    assert queries.progress(campaign).supporters == 1
+
+
 def test_an_expired_session_expires_its_checkout_and_writes_no_payment(client, stripe_api):
     checkout = donation()
     session = stripe_api.donation(checkout, payment_status="unpaid")

@@ -229,7 +229,7 @@ class Applier:
             return  # a draft, or not yet charged: nothing happened to money
         if amount == 0:
             return  # a free trial's invoice moves no money
-        first = invoice.get("billing_reason") == "subscription_create"
+        first = self._is_first_charge(invoice, subscription_id)
         ledger.record_payment(
             provider=self.name,
             reference=invoice["id"],
@@ -244,6 +244,26 @@ class Applier:
             first_of_membership=first,
             paid_at=_when((invoice.get("status_transitions") or {}).get("paid_at")),
         )
+
+    def _is_first_charge(self, invoice: dict, subscription_id: str) -> bool:
+        """Whether ``invoice`` is the subscription's first that asked for money.
+
+        Usually the "subscription_create" invoice; after a free trial that one is for 0
+        and the first charge is the next invoice (issue 9: first payments of memberships
+        started from a campaign count toward it). Decided from Stripe's list of the
+        subscription's invoices, so the order events arrive in does not matter.
+        """
+        if invoice.get("billing_reason") == "subscription_create":
+            return True
+        listing = self.client.v1.invoices.list({"subscription": subscription_id, "limit": 100})
+        earlier = [
+            other
+            for other in (row.to_dict() for row in listing.data)
+            if other["id"] != invoice["id"]
+            and (other.get("amount_due") or 0) > 0
+            and (other.get("created") or 0) < (invoice.get("created") or 0)
+        ]
+        return not earlier
 
     def _refunds(self, charge_id: str) -> None:
         charge = self.client.v1.charges.retrieve(charge_id).to_dict()
