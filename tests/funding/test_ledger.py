@@ -14,7 +14,15 @@ from wagtail.models import ModelLogEntry
 
 from masthead.audience.models import Reader
 from masthead.funding import ledger, queries
-from masthead.funding.models import Checkout, Customer, Interval, Membership, Payment, Refund
+from masthead.funding.models import (
+    Checkout,
+    Customer,
+    Gift,
+    Interval,
+    Membership,
+    Payment,
+    Refund,
+)
 from masthead.lib.money import MoneyError
 
 pytestmark = pytest.mark.django_db
@@ -341,3 +349,25 @@ def test_scrubbing_a_reader_anonymises_their_rows_and_keeps_the_amounts(campaign
     assert Customer.objects.get().reader is None
     assert Membership.objects.get().reader is None
     assert queries.progress(campaign).raised == 2500
+
+
+def test_scrubbing_clears_gift_messages_the_reader_wrote_and_gifts_addressed_to_them(plan, reader):
+    bought = _toward(None, reader=reader, gift_recipient="bea@example.org")
+    to_them = _toward(None, gift_recipient=reader.email.upper())
+    for number, checkout in enumerate([bought, to_them]):
+        Checkout.objects.filter(pk=checkout.pk).update(kind=Checkout.Kind.GIFT)
+        Gift.objects.create(
+            checkout=checkout,
+            plan=plan,
+            months=3,
+            recipient_email=checkout.gift_recipient,
+            message=f"A note {number}",
+        )
+
+    ledger.scrub_reader(reader=reader)
+
+    mine, theirs = Gift.objects.order_by("pk")
+    assert (mine.recipient_email, mine.message) == ("bea@example.org", "")
+    assert (theirs.recipient_email, theirs.message) == ("", "")
+    to_them.refresh_from_db()
+    assert to_them.gift_recipient == ""

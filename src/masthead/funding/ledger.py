@@ -34,6 +34,7 @@ from masthead.funding.models import (
     Campaign,
     Checkout,
     Customer,
+    Gift,
     Membership,
     Payment,
     Plan,
@@ -370,10 +371,21 @@ def record_offline_gift(
 
 
 def scrub_reader(*, reader: Reader) -> None:
-    """Anonymise ``reader``'s ledger rows (erasure); the amounts stay for the accounts."""
+    """Anonymise ``reader``'s ledger rows (erasure); the amounts stay for the accounts.
+
+    Gifts lose the buyer's message and, when the reader was the recipient, their address
+    (an unredeemed gift to an erased reader can no longer be redeemed: the link names it).
+    """
+    Gift.objects.filter(checkout__reader=reader).update(message="")
+    Gift.objects.filter(recipient_email__iexact=reader.email).update(
+        recipient_email="", message=""
+    )
+    Checkout.objects.filter(gift_recipient__iexact=reader.email).update(
+        gift_recipient="", gift_message=""
+    )
     Payment.objects.filter(reader=reader).update(reader=None, email="", name="")
     Checkout.objects.filter(reader=reader).update(
-        reader=None, email="", gift_recipient="", gift_message=""
+        reader=None, email="", name="", gift_recipient="", gift_message=""
     )
     Customer.objects.filter(reader=reader).update(reader=None)
     Membership.objects.filter(reader=reader).update(reader=None, note="")
