@@ -18,7 +18,7 @@ from masthead.audience.models import Reader
 from masthead.checks import check_mercadopago
 from masthead.funding import providers
 from masthead.funding.checkout import CheckoutError
-from masthead.funding.models import Checkout, Interval, Membership, Payment
+from masthead.funding.models import Checkout, Interval, Membership, Offer, Payment
 from tests.funding.fake_mercadopago import TOKEN, FakeMercadoPago, configure, notify, start
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +120,31 @@ class TestMembershipCheckout:
         start(kind="membership", amount=price.amount, price=price)
         recurring = api.calls_to("POST", "/preapproval")[0].json["auto_recurring"]
         assert recurring["free_trial"] == {"frequency": 14, "frequency_type": "days"}
+
+    def test_an_offer_for_every_payment_lowers_what_the_preapproval_asks(self, api, plan):
+        offer = Offer.objects.create(
+            code="forever-10", kind="percent", percent_off=10, duration="forever"
+        )
+        price = plan.prices.get(currency="PEN", interval=Interval.MONTH)
+        start(kind="membership", amount=1620, price=price, offer=offer)
+        recurring = api.calls_to("POST", "/preapproval")[0].json["auto_recurring"]
+        assert recurring["transaction_amount"] == 16.2
+
+    @pytest.mark.parametrize("duration", ["once", "repeating"])
+    def test_an_offer_for_some_payments_only_is_refused_before_anything_is_stored(
+        self, api, plan, duration
+    ):
+        # A preapproval charges one amount every period: a first-payment discount would
+        # be taken off every payment, so the offer is refused rather than misapplied.
+        offer = Offer.objects.create(
+            code="first-half", kind="percent", percent_off=50, duration=duration,
+            duration_months=3 if duration == "repeating" else None,
+        )  # fmt: skip
+        price = plan.prices.get(currency="PEN", interval=Interval.MONTH)
+        with pytest.raises(CheckoutError, match="cannot be used with Mercado Pago"):
+            start(kind="membership", amount=900, price=price, offer=offer)
+        assert not Checkout.objects.exists()
+        assert not api.calls_to("POST", "/preapproval")
 
 
 @pytest.fixture

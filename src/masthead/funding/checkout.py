@@ -110,6 +110,14 @@ def begin(
         check_donation_amount(amount, currency)
     elif price is None or price.currency != currency:
         raise CheckoutError(_("Choose a plan and how often to pay."))
+    if offer is not None and not provider.takes_offer(offer):
+        raise CheckoutError(
+            _(
+                "This offer code cannot be used with %(provider)s: it discounts every payment "
+                "there or none. Choose another way to pay, or join without the code."
+            )
+            % {"provider": provider.label}
+        )
     campaign = queries.current_campaign() if toward_campaign else None
     if campaign is not None and campaign.currency != currency:
         raise CheckoutError(

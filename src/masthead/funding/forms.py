@@ -27,7 +27,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def _currency_field() -> forms.ChoiceField:
     return forms.ChoiceField(
-        choices=[(code, code) for code in providers.currencies()],
         widget=forms.HiddenInput,
         error_messages={
             "required": gettext_lazy("Choose a currency."),
@@ -55,6 +54,8 @@ class _CheckoutForm(forms.Form):
 
     def __init__(self, *args: object, signed_in: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        # Read when the form is made, not when the module is imported: settings decide.
+        self.fields["currency"].choices = [(code, code) for code in providers.currencies()]
         # A signed-in reader pays as themselves; a typed address is only asked of guests.
         if signed_in:
             del self.fields["email"]

@@ -19,7 +19,7 @@ from decimal import ROUND_UP, Decimal
 
 from django.http import HttpRequest
 
-from masthead.funding.models import Checkout, Membership
+from masthead.funding.models import Checkout, Membership, Offer
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,10 @@ class Provider(ABC):
     @abstractmethod
     def process(self, notification: Notification) -> None:
         """Apply a stored notification through funding.ledger; raises NotReady to retry."""
+
+    def takes_offer(self, offer: Offer) -> bool:
+        """Whether this provider can apply ``offer`` to a recurring payment as it says."""
+        return True
 
     def fee(self, amount: int, currency: str) -> int:
         """The provider's fee on ``amount`` (minor units), for "cover the fees"."""

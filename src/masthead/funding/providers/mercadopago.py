@@ -34,7 +34,7 @@ from mercadopago.errors.exceptions import MercadoPagoError, MPNotFoundError
 from mercadopago.http import HttpClient
 
 from masthead.funding import ledger
-from masthead.funding.models import Checkout, Interval, Membership, PlanPrice
+from masthead.funding.models import Checkout, Interval, Membership, Offer, PlanPrice
 from masthead.funding.providers import mercadopago_ledger as apply
 from masthead.funding.providers.base import (
     Notification,
@@ -204,6 +204,11 @@ class MercadoPagoProvider(Provider):
             current_period_end=membership.current_period_end,
             ended_at=timezone.now(),
         )
+
+    def takes_offer(self, offer: Offer) -> bool:
+        # A preapproval charges one amount every period and has no coupons: a discount on
+        # the first payment only (or for N months) would be charged on every payment.
+        return offer.duration == Offer.Duration.FOREVER
 
     def fee_schedule(self, currency: str) -> tuple[str, int]:
         # Peru's Checkout Pro rate for money released at once, before IGV: an estimate of
