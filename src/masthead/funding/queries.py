@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import (
     BigIntegerField,
+    Count,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -22,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, Least, Lower
 from django.utils import timezone
 
 from masthead.audience.models import Reader
@@ -186,18 +187,29 @@ class Progress:
 
 
 def progress(campaign: Campaign, now: dt.datetime | None = None) -> Progress:
-    """What ``campaign`` has raised and from how many supporters, from the ledger now."""
-    rows = _with_net(counted_payments(campaign)).values_list("pk", "reader_id", "email", "net")
-    raised, supporters = 0, set()
-    for pk, reader_id, email, net in rows:
-        if net <= 0:
-            continue
-        raised += net
-        supporters.add(
-            f"r{reader_id}" if reader_id else f"e{email.lower()}" if email else f"p{pk}"
+    """What ``campaign`` has raised and from how many supporters, from the ledger now.
+
+    One aggregate query, summed by the database: the campaign page asks on every request,
+    and a campaign may hold tens of thousands of gifts. Supporters are distinct readers,
+    distinct addresses of guests (case-insensitive), and each anonymised row on its own;
+    a payment refunded in full counts for neither.
+    """
+    guest = Q(reader__isnull=True)
+    figures = (
+        _with_net(counted_payments(campaign))
+        .filter(net__gt=0)
+        .aggregate(
+            raised=Coalesce(Sum("net"), Value(0), output_field=BigIntegerField()),
+            readers=Count("reader_id", distinct=True),
+            guests=Count(Lower("email"), distinct=True, filter=guest & ~Q(email="")),
+            anonymised=Count("pk", filter=guest & Q(email="")),
         )
+    )
     return Progress(
-        campaign=campaign, raised=raised, supporters=len(supporters), now=now or timezone.now()
+        campaign=campaign,
+        raised=figures["raised"],
+        supporters=figures["readers"] + figures["guests"] + figures["anonymised"],
+        now=now or timezone.now(),
     )
 
 
