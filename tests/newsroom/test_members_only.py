@@ -12,7 +12,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from masthead.funding import ledger
 from masthead.funding.models import Plan
@@ -177,9 +177,10 @@ class TestEditors:
     def test_the_switch_is_in_the_editors_settings_tab(self):
         form_class = ArticlePage.get_edit_handler().get_form_class()
         assert "members_only" in form_class.base_fields
-        settings_tab = [
-            tab for tab in ArticlePage.get_edit_handler().children if tab.heading == "Settings"
-        ]
+        with translation.override("en"):  # the heading is a lazy, translated string
+            settings_tab = [
+                tab for tab in ArticlePage.get_edit_handler().children if tab.heading == "Settings"
+            ]
         fields = [getattr(panel, "field_name", None) for panel in settings_tab[0].children]
         assert "members_only" in fields
 
