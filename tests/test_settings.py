@@ -95,3 +95,58 @@ def test_an_unknown_esp_stops_start_up_with_one_line(tmp_path):
     assert result.returncode != 0
     assert "MASTHEAD_EMAIL_ESP" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _payment_settings(tmp_path, **variables: str) -> subprocess.CompletedProcess:
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        "MASTHEAD_SECRET_KEY": "a" * 50,
+        **variables,
+    }
+    code = "from django.conf import settings; print(settings.PAYMENT_PROVIDERS)"
+    return subprocess.run(
+        [MASTHEAD, "manage", "shell", "--no-imports", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_the_test_payment_provider_unless_allowed(tmp_path):
+    refused = _payment_settings(
+        tmp_path, MASTHEAD_ENV="production", MASTHEAD_PAYMENT_PROVIDERS="USD:local"
+    )
+    assert refused.returncode != 0
+    assert "MASTHEAD_PAYMENTS_ALLOW_TEST_MODE" in refused.stderr
+    allowed = _payment_settings(
+        tmp_path,
+        MASTHEAD_ENV="production",
+        MASTHEAD_PAYMENT_PROVIDERS="USD:local",
+        MASTHEAD_PAYMENTS_ALLOW_TEST_MODE="true",
+    )
+    assert allowed.returncode == 0, allowed.stderr
+    assert "{'USD': ['local']}" in allowed.stdout
+
+
+def test_production_takes_no_payments_until_a_provider_is_named(tmp_path):
+    result = _payment_settings(tmp_path, MASTHEAD_ENV="production")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "{}"
+
+
+def test_payment_providers_by_currency_are_read_and_bad_values_named(tmp_path):
+    chosen = _payment_settings(
+        tmp_path, MASTHEAD_PAYMENT_PROVIDERS="pen:mercadopago, USD:stripe|mercadopago"
+    )
+    assert "{'PEN': ['mercadopago'], 'USD': ['stripe', 'mercadopago']}" in chosen.stdout
+    for bad, named in [
+        ("XYZ:stripe", "'XYZ'"),
+        ("USD:paypal", "'USD:paypal'"),
+        ("USD:", "'USD:'"),
+    ]:
+        result = _payment_settings(tmp_path, MASTHEAD_PAYMENT_PROVIDERS=bad)
+        assert result.returncode != 0
+        assert "MASTHEAD_PAYMENT_PROVIDERS" in result.stderr and named in result.stderr
