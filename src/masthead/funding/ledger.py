@@ -288,6 +288,20 @@ def sync_membership(
     return membership
 
 
+def cancelled_now(membership: Membership) -> Membership:
+    """``membership`` as its provider has just cancelled it (after a successful cancel)."""
+    return sync_membership(
+        provider=membership.provider,
+        reference=membership.reference,
+        reader=membership.reader,
+        plan=membership.plan,
+        price=membership.price,
+        status=Membership.Status.CANCELED,
+        current_period_end=membership.current_period_end,
+        ended_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def grant(
     *,

@@ -43,16 +43,7 @@ class LocalProvider(Provider):
         return reverse("funding:test_manage", args=[membership.pk])
 
     def cancel(self, membership: Membership) -> None:
-        ledger.sync_membership(
-            provider=self.name,
-            reference=membership.reference,
-            reader=membership.reader,
-            plan=membership.plan,
-            price=membership.price,
-            status=Membership.Status.CANCELED,
-            current_period_end=membership.current_period_end,
-            ended_at=timezone.now(),
-        )
+        ledger.cancelled_now(membership)
 
     def verify(self, request: HttpRequest) -> Notification | None:
         from masthead.funding.providers.base import Refused

@@ -26,7 +26,7 @@ import time
 import mercadopago
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from mercadopago.config import Config, RequestOptions
@@ -194,16 +194,7 @@ class MercadoPagoProvider(Provider):
             current = api.get(membership.reference)
             if not (current.is_success and current["response"].get("status") == "cancelled"):
                 result.raise_for_status()
-        ledger.sync_membership(
-            provider=self.name,
-            reference=membership.reference,
-            reader=membership.reader,
-            plan=membership.plan,
-            price=membership.price,
-            status=Membership.Status.CANCELED,
-            current_period_end=membership.current_period_end,
-            ended_at=timezone.now(),
-        )
+        ledger.cancelled_now(membership)
 
     def takes_offer(self, offer: Offer) -> bool:
         # A preapproval charges one amount every period and has no coupons: a discount on
