@@ -125,7 +125,10 @@ def _gift_for(token: str, *, lock: bool = False) -> Gift:
     except tokens.BadToken as bad:
         raise GiftRefused(bad.reason) from None
     rows = Gift.objects.select_related("plan", "checkout", "membership")
-    gift = (rows.select_for_update() if lock else rows).filter(pk=link.gift_id).first()
+    # Lock the gift row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # outer join to its membership.
+    locked = rows.select_for_update(of=("self",)) if lock else rows
+    gift = locked.filter(pk=link.gift_id).first()
     # The link names the address it was mailed to; a gift whose address changed (erased)
     # is no longer that link's to redeem.
     if gift is None or gift.recipient_email.lower() != link.recipient_email.lower():
