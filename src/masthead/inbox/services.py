@@ -183,12 +183,13 @@ def _waiting_sql(alias: str, task_path: str, backend: str) -> tuple[str, tuple]:
     return waiting.values("pk")[:1].query.get_compiler(alias).as_sql()
 
 
-def process_received(*, batch: int = DRAIN_BATCH) -> int:
+def process_received(*, batch: int | None = None) -> int:
     """Process the oldest ``batch`` events still waiting (the drain task); how many.
 
     If more are waiting, another drain is enqueued rather than looping here, so other
     tasks (a sign-in link, a receipt) take their turn between batches of a burst.
     """
+    batch = batch or DRAIN_BATCH
     pending = list(
         Event.objects.filter(status=Event.Status.RECEIVED)
         .order_by("pk")
