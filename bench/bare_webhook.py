@@ -39,7 +39,7 @@ if not settings.configured:
         ROOT_URLCONF=__name__,
         MIDDLEWARE=[],
         INSTALLED_APPS=[],
-        SECRET_KEY="bench-only-not-secret",  # noqa: S106 (a local benchmark, no sessions)
+        SECRET_KEY="bench-only-not-secret",  # a local benchmark: no sessions
     )
     django.setup()
 
