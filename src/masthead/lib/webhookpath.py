@@ -14,6 +14,15 @@ every other request does.
 
 Place it right after SecurityMiddleware. A webhook view gets no ``request.session``,
 ``request.user`` or translation chosen from the request: the default language is active.
+
+A webhook's first query also goes without Django's connection health check
+(``CONN_HEALTH_CHECKS``, a ``SELECT 1`` round trip before each request's first query, a
+fifth of a stored event's database work on PostgreSQL). It is safe here, and only here: if
+the kept connection has died, the webhook's own query fails instead, nothing is stored,
+the provider gets a 500 and delivers the event again (every provider retries a non-2xx),
+and Django closes the broken connection when the request finishes (the error marks it),
+so the redelivery opens a fresh one. A reader's page keeps the check, since a reader does
+not retry.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver
 from django.utils import translation
@@ -44,6 +54,8 @@ class WebhookShortcutMiddleware:
         # The previous request's language may still be active in this thread.
         translation.activate(settings.LANGUAGE_CODE)
         request.resolver_match = match
+        for connection in connections.all(initialized_only=True):
+            connection.health_check_done = True  # see the module's docstring
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
