@@ -95,10 +95,17 @@ def _insert_once(
     """Insert the event unless (provider, event id) is stored; the new row, else None."""
     event = Event(provider=provider, event_id=event_id, kind=kind, payload=payload)
     event.received_at = timezone.now()
-    sql, fields = _insert_sql(connection.alias, connection.vendor)
-    # The fields adapt the values as the ORM would (JSON, aware datetimes, per engine).
+    sql, defaults = _insert_sql(connection.alias, connection.vendor)
+    # The fields adapt the values as the ORM would (JSON, aware datetimes, per engine);
+    # the three strings need nothing, and the defaults were adapted once.
+    payload_field, received_field = _PAYLOAD.field, _RECEIVED.field
     params = [
-        field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields
+        provider,
+        event_id,
+        kind,
+        payload_field.get_db_prep_save(event.payload, connection),
+        *defaults,
+        received_field.get_db_prep_save(event.received_at, connection),
     ]
     row = _execute(connection, sql, params)
     if row is None:
@@ -108,9 +115,14 @@ def _insert_once(
     return event
 
 
+_PAYLOAD, _RECEIVED = Event.payload, Event.received_at  # their fields, for the insert
+
+
 @functools.cache
-def _insert_sql(alias: str, vendor: str) -> tuple[str, list[models.Field]]:
-    quote = connections[alias].ops.quote_name
+def _insert_sql(alias: str, vendor: str) -> tuple[str, list[object]]:
+    """The insert's SQL, and its three defaults (status, outcome, attempts) adapted."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
     fields = [Event._meta.get_field(name) for name in (*_COLUMNS, "received_at")]
     unique = [Event._meta.get_field(name).column for name in ("provider", "event_id")]
     table, pk = quote(Event._meta.db_table), quote(Event._meta.pk.column)
@@ -120,11 +132,16 @@ def _insert_sql(alias: str, vendor: str) -> tuple[str, list[models.Field]]:
     # Names come from the model and are quoted; every value is a parameter.
     sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
     sql += f" ON CONFLICT ({target}) DO NOTHING RETURNING {pk}"
-    return sql, fields
+    defaults = [
+        field.get_db_prep_save(field.get_default(), connection)
+        for field in fields
+        if field.name in ("status", "outcome", "attempts")
+    ]
+    return sql, defaults
 
 
 def _execute(connection: BaseDatabaseWrapper, sql: str, params: Sequence) -> tuple | None:
-    """Run one of a webhook's two statements (the insert, the drain check); its first row.
+    """Run one of a webhook's statements (insert, drain check, stored row); its first row.
 
     On PostgreSQL through a cursor that binds values on the server, so that psycopg
     prepares them once per connection (``prepare_threshold``, set in settings): parsing and
@@ -158,21 +175,29 @@ def _stored(using: str, provider: str, event_id: str) -> Event:
     After ``ON CONFLICT DO NOTHING`` the conflicting row is committed (PostgreSQL waits for
     a concurrent insert to finish; SQLite holds one writer), so this read finds it.
     """
-    if connections[using].vendor not in _UPSERT_VENDORS:
+    connection = connections[using]
+    if connection.vendor not in _UPSERT_VENDORS:
         return Event.objects.using(using).get(provider=provider, event_id=event_id)
-    sql, order = _stored_sql(using)
+    sql, order, converters = _stored_sql(using)
     values = {"provider": provider, "event_id": event_id}
-    params = [values[name] for name in order]
-    return next(iter(Event.objects.using(using).raw(sql, params)))
+    row = list(_execute(connection, sql, [values[name] for name in order]))
+    # What the ORM's compiler does with a row: the engine's and the fields' conversions.
+    for index, (functions, expression) in converters:
+        for convert in functions:
+            row[index] = convert(row[index], expression, connection)
+    return Event.from_db(using, [field.attname for field in Event._meta.concrete_fields], row)
 
 
 @functools.cache
-def _stored_sql(alias: str) -> tuple[str, list[str]]:
+def _stored_sql(alias: str) -> tuple[str, list[str], list]:
     # Building the ORM's query took longer than running it (issue 9's bench). The names
     # stand in for the values so that their order in the SQL is known.
     query = Event.objects.using(alias).filter(provider="provider", event_id="event_id")
-    sql, params = query.order_by()[:1].query.get_compiler(alias).as_sql()
-    return sql, list(params)
+    compiler = query.order_by()[:1].query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    columns = [column for column, _, _ in compiler.select]
+    assert [column.target for column in columns] == list(Event._meta.concrete_fields)  # noqa: S101
+    return sql, list(params), list(compiler.get_converters(columns).items())
 
 
 def _create_once(
