@@ -27,13 +27,28 @@ not retry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, ResolverMatch, get_resolver, get_urlconf
 from django.utils import translation
+
+
+@functools.lru_cache(maxsize=64)
+def _webhook_match(urlconf: str, path: str) -> ResolverMatch | None:
+    """The CSRF-exempt view at ``path``, else None (a URLconf's patterns are fixed).
+
+    Cached: resolving walks every language's patterns and cost a webhook as much as
+    adapting its insert. Bounded, since anyone may post to any path.
+    """
+    try:
+        match = get_resolver(urlconf).resolve(path)
+    except Resolver404:
+        return None
+    return match if getattr(match.func, "csrf_exempt", False) else None
 
 
 class WebhookShortcutMiddleware:
@@ -44,11 +59,8 @@ class WebhookShortcutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path_info.startswith(self.prefix):
             return self.get_response(request)
-        try:
-            match = get_resolver().resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if not getattr(match.func, "csrf_exempt", False):
+        match = _webhook_match(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
+        if match is None:
             return self.get_response(request)
         request.get_host()  # raises DisallowedHost (a 400) as CommonMiddleware would
         # The previous request's language may still be active in this thread.
