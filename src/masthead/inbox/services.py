@@ -145,8 +145,8 @@ def _execute(connection: BaseDatabaseWrapper, sql: str, params: Sequence) -> tup
 
     On PostgreSQL through a cursor that binds values on the server, so that psycopg
     prepares them once per connection (``prepare_threshold``, set in settings): parsing and
-    planning them at every post was a third of the server's work per stored event, and
-    adapting values for client-side binding a tenth of the worker's (issue 9's bench).
+    planning them at every post was about a third of the server's CPU per stored event,
+    and merging values into the SQL text on the client cost the worker too (issue 9).
     Django's wrapper stays around it: errors are Django's, queries are logged as usual.
     Every other query keeps Django's client-side binding, which PgBouncer and friends need.
     """
