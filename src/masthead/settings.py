@@ -173,6 +173,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A webhook's statements (the insert, the drain check, a redelivery's read) are
+    # prepared at their first run on a connection (inbox/services.py, issue 9); every
+    # other query keeps client-side binding, which psycopg never prepares. Off for a
+    # pooler that cannot keep prepared statements (PgBouncer in transaction mode before
+    # 1.21 or without max_prepared_statements).
+    if env.bool("MASTHEAD_PG_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
 # Connections are kept between requests: opening one (and, on SQLite, running the pragmas
 # above) cost more than a webhook's whole insert (issue 9's webhook benchmark).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("MASTHEAD_CONN_MAX_AGE", default=60))

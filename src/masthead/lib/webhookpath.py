@@ -14,16 +14,41 @@ every other request does.
 
 Place it right after SecurityMiddleware. A webhook view gets no ``request.session``,
 ``request.user`` or translation chosen from the request: the default language is active.
+
+A webhook's first query also goes without Django's connection health check
+(``CONN_HEALTH_CHECKS``, a ``SELECT 1`` round trip before each request's first query, a
+fifth of a stored event's database work on PostgreSQL). It is safe here, and only here: if
+the kept connection has died, the webhook's own query fails instead, nothing is stored,
+the provider gets a 500 and delivers the event again (every provider retries a non-2xx),
+and Django closes the broken connection when the request finishes (the error marks it),
+so the redelivery opens a fresh one. A reader's page keeps the check, since a reader does
+not retry.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, ResolverMatch, get_resolver, get_urlconf
 from django.utils import translation
+
+
+@functools.lru_cache(maxsize=64)
+def _webhook_match(urlconf: str, path: str) -> ResolverMatch | None:
+    """The CSRF-exempt view at ``path``, else None (a URLconf's patterns are fixed).
+
+    Cached: resolving walks every language's patterns and cost a webhook as much as
+    adapting its insert. Bounded, since anyone may post to any path.
+    """
+    try:
+        match = get_resolver(urlconf).resolve(path)
+    except Resolver404:
+        return None
+    return match if getattr(match.func, "csrf_exempt", False) else None
 
 
 class WebhookShortcutMiddleware:
@@ -34,16 +59,15 @@ class WebhookShortcutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path_info.startswith(self.prefix):
             return self.get_response(request)
-        try:
-            match = get_resolver().resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if not getattr(match.func, "csrf_exempt", False):
+        match = _webhook_match(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
+        if match is None:
             return self.get_response(request)
         request.get_host()  # raises DisallowedHost (a 400) as CommonMiddleware would
         # The previous request's language may still be active in this thread.
         translation.activate(settings.LANGUAGE_CODE)
         request.resolver_match = match
+        for connection in connections.all(initialized_only=True):
+            connection.health_check_done = True  # see the module's docstring
         response = match.func(request, *match.args, **match.kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
