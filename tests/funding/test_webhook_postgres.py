@@ -77,6 +77,11 @@ def _served_post(body: str) -> int:
 
 def _terminate_the_kept_connection() -> None:
     """End the server process behind Django's connection, as a server restart would."""
+    # A fresh connection, so that its CONN_MAX_AGE has not run out: an obsolete one would
+    # be replaced at the request's start whatever its health, and the test would prove
+    # nothing (it did, after a long suite).
+    connection.close()
+    connection.connect()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
