@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -18,15 +18,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from masthead.audience import sessions
 from masthead.audience.forms import SignInForm
 from masthead.audience.models import ONE_LINE
-from masthead.funding import checkout, emails, gifts, providers, queries
+from masthead.funding import emails, gifts, providers, queries, support_views
 from masthead.funding.models import Checkout, Gift
-from masthead.funding.providers.base import ReturnUrls
-from masthead.lib import money, ratelimit
-
-HOUR = 3600
-# Each POST creates a provider checkout session: a bot must not create thousands (card
-# testing, RELIABILITY.md A2). A person buys a handful of gifts in an hour.
-CHECKOUTS_PER_IP_PER_HOUR = 20
+from masthead.lib import money
 
 
 class GiftForm(forms.Form):
@@ -115,43 +109,24 @@ def buy(request: HttpRequest) -> HttpResponse:
     language = get_language()
     if request.method != "POST":
         return _form_page(request, GiftForm(signed_in=reader is not None, language=language))
-    if not ratelimit.hit(
-        "gift-checkout-ip",
-        ratelimit.client_ip(request),
-        limit=CHECKOUTS_PER_IP_PER_HOUR,
-        window_seconds=HOUR,
-    ):
-        return render(request, "audience/too_many.html", status=429)
     form = GiftForm(request.POST, signed_in=reader is not None, language=language)
     if not form.is_valid():
         return _form_page(request, form, status=400)
     data = form.cleaned_data
-    try:
-        provider = checkout.pick_provider(data["currency"])
-        _checkout, to_provider = checkout.begin(
-            kind=Checkout.Kind.GIFT,
-            amount=data["amount"],
-            currency=data["currency"],
-            email=data.get("email", ""),
-            reader=reader,
-            language=language,
-            urls=ReturnUrls(
-                success=request.build_absolute_uri(reverse("funding:gift_sent")),
-                cancel=request.build_absolute_uri(reverse("funding:gift")),
-                notification=request.build_absolute_uri(
-                    reverse("funding_webhooks:payment_notification", args=[provider.name])
-                ),
-            ),
-            provider_name=provider.name,
-            price=data["price"],
-            name=data["name"],
-            gift_recipient=data["recipient_email"],
-            gift_message=data["message"],
-        )
-    except checkout.CheckoutError as error:
-        form.add_error(None, str(error))
-        return _form_page(request, form, status=400)
-    return redirect(to_provider.url)
+    response = support_views.start(
+        request,
+        form,
+        # The buyer comes back to a page for buyers; the recipient gets the email.
+        success_path=reverse("funding:gift_sent"),
+        cancel_path=reverse("funding:gift"),
+        kind=Checkout.Kind.GIFT,
+        amount=data["amount"],
+        price=data["price"],
+        name=data["name"],
+        gift_recipient=data["recipient_email"],
+        gift_message=data["message"],
+    )
+    return response or _form_page(request, form, status=400)
 
 
 @require_safe

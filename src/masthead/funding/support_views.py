@@ -13,6 +13,7 @@ import logging
 import uuid
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -65,13 +66,21 @@ def thanks_path(checkout: Checkout) -> str:
         return reverse("funding:thanks", args=[token])
 
 
-def _start(
-    request: HttpRequest, form: GiveForm | JoinForm, **choice: object
+def start(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    success_path: str | None = None,
+    cancel_path: str | None = None,
+    **choice: object,
 ) -> HttpResponse | None:
     """Create the checkout (funding.checkout.begin) and send the reader to the provider.
 
-    Counted per client address before anything is created at the provider; a refusal from
-    the service becomes a form error. Returns None when the form should be shown again.
+    The one door of every checkout form (give, join, gift). Counted per client address
+    before anything is created at the provider; a refusal from the service or a provider
+    that cannot be reached becomes a form error. Returns None when the form should be shown
+    again. The provider sends the reader back to ``success_path`` (default: the thanks page
+    of this checkout) or, on cancelling, ``cancel_path`` (default: the form they left).
     """
     if not ratelimit.hit(
         "checkout-ip",
@@ -87,16 +96,16 @@ def _start(
     try:
         provider = checkouts.pick_provider(data["currency"], data.get("provider") or None)
         # Cancelling at the provider comes back to the form the reader left.
-        joining = choice.get("kind") == Checkout.Kind.MEMBERSHIP
-        support = reverse("funding:membership" if joining else "funding:support")
+        if cancel_path is None:
+            joining = choice.get("kind") == Checkout.Kind.MEMBERSHIP
+            support = reverse("funding:membership" if joining else "funding:support")
+            cancel_path = f"{support}?{urlencode({'next': return_path})}"
+        if success_path is None:
+            token = links.THANKS.make(links.ThanksLink(checkout_id=str(checkout_id)))
+            success_path = reverse("funding:thanks", args=[token])
         urls = ReturnUrls(
-            success=_absolute(
-                reverse(
-                    "funding:thanks",
-                    args=[links.THANKS.make(links.ThanksLink(checkout_id=str(checkout_id)))],
-                )
-            ),
-            cancel=_absolute(f"{support}?{urlencode({'next': return_path})}"),
+            success=_absolute(success_path),
+            cancel=_absolute(cancel_path),
             notification=_absolute(
                 reverse("funding_webhooks:payment_notification", args=[provider.name])
             ),
@@ -141,7 +150,7 @@ def give(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        response = _start(
+        response = start(
             request,
             form,
             kind=Checkout.Kind.DONATION,
@@ -247,7 +256,7 @@ def membership(request: HttpRequest) -> HttpResponse:
             )
         else:
             price: PlanPrice = form.cleaned_data["plan_price"]
-            response = _start(
+            response = start(
                 request,
                 form,
                 kind=Checkout.Kind.MEMBERSHIP,
