@@ -4,9 +4,12 @@ For each database (SQLite, and PostgreSQL with --postgres) it builds a fresh dat
 serves it with `masthead serve --workers 2`, and posts signed `checkout.session.completed`
 events from 8 threads to `/webhooks/payments/stripe/`, a fifth of them redeliveries of an
 event already sent (Stripe delivers at least once). Beside it, in the same run, the same
-load goes to a bare Django view (bench/bare_webhook.py) under the same gunicorn settings,
-which only checks the signature and answers 200: the floor of any Stripe webhook. It
-reports events/s and p95 for both, then lets the task worker apply the stored events
+load goes to a bare view (bench/bare_webhook.py) that only checks the signature and
+answers 200, the floor of any Stripe webhook, served two ways: inside the same Masthead
+processes (Masthead's settings, middleware and URLs plus that view: issue 9's target is
+>= 50 % of its rate), and alone as a one-file Django project without middleware or
+database under the same gunicorn settings (stricter, reported beside). It reports
+events/s and p95 for each, then lets the task worker apply the stored events
 against a local stand-in of Stripe's API (tests/funding/fake_stripe.py) and counts: every
 distinct event stored once, every payment in the ledger once. Not run by CI.
 
@@ -37,6 +40,7 @@ BIN = Path(sys.executable).parent
 MASTHEAD = str(BIN / "masthead")
 sys.path.insert(0, str(ROOT))
 
+from bench.bare_webhook import IN_MASTHEAD_PATH as BARE_PATH  # noqa: E402
 from tests.funding.fake_stripe import FakeStripe  # noqa: E402
 from tests.newsletter.sink import free_port  # noqa: E402
 
@@ -96,8 +100,8 @@ def _signed(body: str) -> dict:
     return {"Content-Type": "application/json", "Stripe-Signature": f"t={stamp},v1={mac}"}
 
 
-def _load(port: int, bodies: list[str], threads: int) -> dict:
-    """Post every body once, from ``threads`` threads; latencies and status counts."""
+def _load(port: int, bodies: list[str], threads: int, path: str = PATH) -> dict:
+    """Post every body once to ``path``, from ``threads`` threads; latencies and statuses."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
@@ -114,7 +118,7 @@ def _load(port: int, bodies: list[str], threads: int) -> dict:
             started = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
-                conn.request("POST", PATH, body=body.encode(), headers=_signed(body))
+                conn.request("POST", path, body=body.encode(), headers=_signed(body))
                 status = conn.getresponse().status
             except OSError:
                 status = 0
@@ -205,7 +209,7 @@ def _gunicorn_bare(port: int, workers: int) -> subprocess.Popen:
         "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--access-logfile", "-", "--graceful-timeout", "5",
     ]  # fmt: skip
-    env = {**os.environ, "BENCH_WEBHOOK_SECRET": SECRET}
+    env = {**os.environ, "BENCH_WEBHOOK_SECRET": SECRET, "BENCH_BARE_ALONE": "1"}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -266,16 +270,26 @@ def run(database: str, postgres: str | None, args: argparse.Namespace) -> dict:
         _wait_until_idle(bare, args.workers)
         _load(bare_port, warm, args.threads)
         baseline = [_load(bare_port, bodies, args.threads)]
+        # Masthead's settings and URLs plus the bare view: one server for both endpoints.
+        serve_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "bench.masthead_with_bare_view",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
+            "BENCH_WEBHOOK_SECRET": SECRET,
+        }
         server = subprocess.Popen(
             [MASTHEAD, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
-            env=env,
+            env=serve_env,
             stdout=subprocess.DEVNULL,
         )
         try:
             _wait_until_up(port, server)
             _wait_until_idle(server, args.workers)
+            _load(port, warm, args.threads, BARE_PATH)
+            inside = [_load(port, bodies, args.threads, BARE_PATH)]
             _load(port, warm, args.threads)  # the same warm-up as the bare view's
             masthead = _load(port, bodies, args.threads)
+            inside.append(_load(port, bodies, args.threads, BARE_PATH))
         finally:
             _stop(server)
         baseline.append(_load(bare_port, bodies, args.threads))
@@ -294,11 +308,11 @@ def run(database: str, postgres: str | None, args: argparse.Namespace) -> dict:
         fake.stop()
         if not args.keep:
             shutil.rmtree(data, ignore_errors=True)
-    best = max(baseline, key=lambda result: result["rate"])
     return {
         "database": database,
         "masthead": masthead,
-        "bare": best,
+        "inside": max(inside, key=lambda result: result["rate"]),
+        "bare": max(baseline, key=lambda result: result["rate"]),
         "bare_runs": baseline,
         "posted": len(bodies) + len(warm),
         "distinct": distinct,
@@ -339,21 +353,25 @@ def main() -> None:
     for r in runs:
         for name, result in (
             ("masthead (verify+store)", r["masthead"]),
-            ("bare view (verify)", r["bare"]),
+            ("bare view in masthead", r["inside"]),
+            ("bare view alone", r["bare"]),
         ):
             print(
                 f"{r['database']:<11} {name:<26} {result['rate']:>9.0f} "
                 f"{result['p50']:>8.1f} {result['p95']:>8.1f}"
             )
     for r in runs:
-        ratio = r["masthead"]["rate"] / r["bare"]["rate"]
+        ratio = r["masthead"]["rate"] / r["inside"]["rate"]
+        strict = r["masthead"]["rate"] / r["bare"]["rate"]
         lost = r["distinct"] - r["stored"]
         duplicated = r["payments"] - r["references"]
         print(
             f"{r['database']}: {r['posted']} posts ({r['distinct']} distinct, {WARM_UP} warm-up), statuses "
             f"{r['masthead']['statuses']}; stored {r['stored']}, applied {r['processed']} "
             f"({r['applied_rate']:.0f}/s by one worker), ledger rows {r['payments']}; "
-            f"lost {lost}, duplicated {duplicated}; masthead / bare: {ratio:.0%} (target >= 50%)"
+            f"lost {lost}, duplicated {duplicated}; masthead / bare view in masthead: "
+            f"{ratio:.0%} (target >= 50%: {'met' if ratio >= 0.5 else 'NOT met'}); "
+            f"masthead / bare view alone: {strict:.0%}"
         )
 
 
