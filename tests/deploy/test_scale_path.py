@@ -23,11 +23,13 @@ import pytest
 from tests.deploy.cluster import (
     BUCKET,
     EDITOR,
+    UNITS,
     csrf_token,
     kill_worker,
     running_cluster,
     scale_services,
     start_schedulers,
+    unit_command,
     wait_for,
 )
 from tests.deploy.harness import nginx_binary
@@ -127,6 +129,15 @@ def cluster(tmp_path_factory, sink):
             )
         )
         yield running
+
+
+@pytest.fixture(autouse=True)
+def logs_on_failure(request, cluster):
+    """The tails of every process's log under a failed test's report."""
+    failed = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed:
+        print(cluster.logs())  # noqa: T201
 
 
 def publish(editor, page_id: int) -> None:
@@ -294,6 +305,10 @@ def test_the_sign_up_limit_is_counted_once_across_both_servers(cluster, sink):
     )
 
 
+def edition_status(cluster, edition: int) -> str:
+    return cluster.query("SELECT status FROM newsletter_edition WHERE id = %s", edition)[0][0]
+
+
 def test_an_edition_survives_a_killed_rq_worker_and_reaches_every_reader_once(cluster, sink):
     edition = cluster.ids["daily"]
     # An editor's "Send now" pressed twice (two tabs): two jobs, one per worker.
@@ -319,19 +334,12 @@ services.enqueue_send(edition=edition)
     at_kill = daily_count()
     assert at_kill < READERS, "the kill came after the send had ended"
 
-    status = wait_for(
-        lambda: (
-            cluster.manage(
-                f"from masthead.newsletter.models import Edition; "
-                f"print(Edition.objects.get(pk={edition}).status)"
-            )
-            == "sent"
-        ),
-        timeout=180,
+    wait_for(
+        lambda: edition_status(cluster, edition) == "sent",
+        timeout=600,
         what="the surviving worker to finish the edition",
-        every=2,
+        every=1,
     )
-    assert status
     counts = Counter(
         {rcpt: n for rcpt, n in sink.handler.rcpt_counts().items() if rcpt.startswith("daily")}
     )
@@ -360,19 +368,26 @@ services.schedule_edition(edition=Edition.objects.get(pk={edition}), at=timezone
     # Both start at once; the first thing each does is send what is due.
     start_schedulers(cluster)
     wait_for(
-        lambda: (
-            cluster.manage(
-                f"from masthead.newsletter.models import Edition; "
-                f"print(Edition.objects.get(pk={edition}).status)"
-            )
-            == "sent"
-        ),
-        timeout=180,
+        lambda: edition_status(cluster, edition) == "sent",
+        timeout=300,
         what="the schedulers to send the weekly edition",
-        every=2,
+        every=1,
     )
     counts = Counter(
         {rcpt: n for rcpt, n in sink.handler.rcpt_counts().items() if rcpt.startswith("weekly")}
     )
     assert set(counts) == {f"weekly{i}@example.org" for i in range(SCHEDULED_READERS)}
     assert max(counts.values()) == 1
+
+
+def test_the_cluster_runs_with_every_variable_the_deploy_guide_sets(cluster):
+    documented = [
+        line.split("=", 1)[0]
+        for line in (UNITS.parent / "masthead.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert "MASTHEAD_TASK_BACKEND" in documented
+    assert [name for name in documented if name not in cluster.env] == []
+    # Each process was started from its unit's ExecStart line.
+    for unit in ("masthead-web.service", "masthead-worker@.service", "masthead-scheduler.service"):
+        assert unit_command(unit)[0] in {"serve", "worker", "scheduler"}
