@@ -387,7 +387,8 @@ def test_the_cluster_runs_with_every_variable_the_deploy_guide_sets(cluster):
         if line and not line.startswith("#")
     ]
     assert "MASTHEAD_TASK_BACKEND" in documented
-    assert [name for name in documented if name not in cluster.env] == []
+    # Each machine has its own MASTHEAD_DATA_DIR; the rest is the same everywhere.
+    assert [name for name in documented if name not in cluster.machine_env(1)] == []
     # Each process was started from its unit's ExecStart line.
     for unit in ("masthead-web.service", "masthead-worker@.service", "masthead-scheduler.service"):
         assert unit_command(unit)[0] in {"serve", "worker", "scheduler"}
