@@ -112,8 +112,8 @@ def cluster(tmp_path_factory, sink):
     with running_cluster(
         root,
         smtp_port=sink.port,
-        # A claim outlives any one send (EMAIL_TIMEOUT) by this much; kept short so the
-        # rows a killed worker held are taken over within seconds.
+        # Rows a dead worker had claimed are taken over after CLAIM_SECONDS (which must
+        # exceed one send's EMAIL_TIMEOUT): seconds here, not minutes.
         MASTHEAD_EMAIL_TIMEOUT="2",
         MASTHEAD_NEWSLETTER_CLAIM_SECONDS="6",
         MASTHEAD_NEWSLETTER_BATCH_SIZE="50",
