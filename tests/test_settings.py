@@ -150,3 +150,41 @@ def test_payment_providers_by_currency_are_read_and_bad_values_named(tmp_path):
         result = _payment_settings(tmp_path, MASTHEAD_PAYMENT_PROVIDERS=bad)
         assert result.returncode != 0
         assert "MASTHEAD_PAYMENT_PROVIDERS" in result.stderr and named in result.stderr
+
+
+def _csp_images(tmp_path, **variables: str) -> str:
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        **variables,
+    }
+    code = (
+        "from django.conf import settings; "
+        "print(' '.join(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+    result = subprocess.run(
+        [MASTHEAD, "manage", "shell", "--no-imports", "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_pages_may_show_images_from_the_media_bucket_and_nowhere_else(tmp_path):
+    assert _csp_images(tmp_path) == "'self' data:"
+    assert _csp_images(
+        tmp_path, MASTHEAD_S3_BUCKET="media", MASTHEAD_S3_ENDPOINT_URL="https://s3.example.net/x"
+    ) == ("'self' data: https://s3.example.net")
+    assert _csp_images(
+        tmp_path,
+        MASTHEAD_S3_BUCKET="media",
+        MASTHEAD_S3_ENDPOINT_URL="https://s3.example.net",
+        MASTHEAD_S3_CUSTOM_DOMAIN="img.example.org",
+    ) == ("'self' data: https://img.example.org")
+    assert _csp_images(tmp_path, MASTHEAD_S3_BUCKET="media") == (
+        "'self' data: https://media.s3.amazonaws.com"
+    )

@@ -9,6 +9,7 @@ import importlib.util
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -232,7 +233,15 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "ENQUEUE_ON_COMMIT
 TASK_RETENTION_DAYS = env.int("MASTHEAD_TASK_RETENTION_DAYS", default=7)
 if TASK_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
-    RQ_QUEUES = {"default": {"URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
+    RQ_QUEUES = {
+        "default": {
+            "URL": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+            # RQ kills a job after 180 s by default: a newsletter edition to a large list
+            # takes longer. A killed send is resumed from its ledger by the scheduler, but
+            # each kill may cost one duplicate, so give jobs an hour.
+            "DEFAULT_TIMEOUT": env.int("MASTHEAD_RQ_JOB_TIMEOUT", default=3600),
+        }
+    }
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("MASTHEAD_FROM_EMAIL", default="Masthead <newsroom@localhost>")
@@ -401,6 +410,20 @@ if TRUSTED_PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+
+def _media_origins() -> list[str]:
+    """Where image renditions are loaded from when they live in a bucket (S3 storage)."""
+    if not S3_BUCKET:
+        return []
+    options = STORAGES["default"]["OPTIONS"]
+    if options["custom_domain"]:
+        return [f"https://{options['custom_domain']}"]
+    if options["endpoint_url"]:  # an S3-compatible service: its URLs start with it
+        parts = urlsplit(options["endpoint_url"])
+        return [f"{parts.scheme}://{parts.netloc}"]
+    return [f"https://{S3_BUCKET}.s3.amazonaws.com"]
+
+
 # Reader pages allow no inline or third-party script; the admin (Wagtail's own scripts)
 # keeps Django's other protections.
 CONTENT_SECURITY_POLICY = {
@@ -409,11 +432,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": [
-            "'self'",
-            "data:",
-            *([f"https://{d}" for d in [env("MASTHEAD_S3_CUSTOM_DOMAIN", default="")] if d]),
-        ],
+        "img-src": ["'self'", "data:", *_media_origins()],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["https:"],  # embeds (video, audio) are iframes from their providers

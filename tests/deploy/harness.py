@@ -14,7 +14,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,6 +43,15 @@ def render(template: str, values: dict[str, str]) -> str:
     if left:
         raise ValueError(f"placeholders without a value: {', '.join(left)}")
     return text
+
+
+def upstream_value(upstream: str | Sequence[str]) -> str:
+    """What replaces ``__UPSTREAM__`` in ``server __UPSTREAM__;``: one address, or several
+    joined into more ``server`` lines (``a; server b``), as docs/deploy/scale.md's sed does."""
+    addresses = [upstream] if isinstance(upstream, str) else list(upstream)
+    if not addresses:
+        raise ValueError("at least one upstream is needed")
+    return "; server ".join(addresses)
 
 
 def main_config(prefix: Path, site: Path, *, workers: int = 1) -> str:
@@ -79,14 +88,18 @@ http {{
 def running_nginx(
     prefix: Path,
     *,
-    upstream: str,
+    upstream: str | Sequence[str],
     static_root: Path,
     media_root: Path,
     port: int | None = None,
     workers: int = 1,
     template: Path = TEMPLATE,
 ) -> Iterator[int]:
-    """Serve the rendered template on 127.0.0.1; yield its port; stop nginx on exit."""
+    """Serve the rendered template on 127.0.0.1; yield its port; stop nginx on exit.
+
+    Several upstreams (web machines) become several ``server`` lines of the one upstream
+    block, rendered the way docs/deploy/scale.md tells an operator to.
+    """
     binary = nginx_binary()
     if binary is None:
         raise FileNotFoundError("nginx is not installed")
@@ -97,7 +110,7 @@ def running_nginx(
         render(
             template.read_text(),
             {
-                "__UPSTREAM__": upstream,
+                "__UPSTREAM__": upstream_value(upstream),
                 "__LISTEN__": f"127.0.0.1:{port}",
                 "__SERVER_NAME__": "localhost",
                 "__STATIC_ROOT__": str(static_root),
