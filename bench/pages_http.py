@@ -52,7 +52,9 @@ class Wrk:
         print(f"  {name} (wrk -t{threads} -c{connections})...", flush=True)
         # Freshly forked workers, cold OS and SQLite caches: a short run that is not recorded.
         self._wrk(url, threads, connections, WARM_UP_SECONDS)
+        drain(url)
         output = self._wrk(url, threads, connections, self.duration)
+        drain(url)
         slug = re.sub(r"[^a-z0-9]+", "-", f"{name} c{connections}".lower()).strip("-")
         (self.outputs / f"{len(list(self.outputs.iterdir())):02d}-{slug}.txt").write_text(output)
         cache = headers.get("X-Cache-Status") or headers.get("X-Cache") or ""
@@ -71,6 +73,18 @@ class Wrk:
             command, capture_output=True, text=True, check=True, timeout=seconds + 60
         )
         return result.stdout
+
+
+def drain(url: str) -> None:
+    """Wait out the requests wrk left queued when it stopped.
+
+    gunicorn's sync workers still render every request already sent on a connection that
+    wrk has closed: after a 16-connection run, up to 16 slow renders. Without this they
+    ran during the next recorded run (it measured 1 request in 3 s). Two requests in a
+    row on new connections queue behind them, so when both are answered the queue is empty.
+    """
+    fetch(url)
+    fetch(url)
 
 
 @contextmanager
