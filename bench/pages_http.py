@@ -46,9 +46,10 @@ class Wrk:
         outputs.mkdir(parents=True, exist_ok=True)
 
     def run(self, name: str, url: str, threads: int, connections: int) -> Load:
-        status, headers, _ = fetch(url)  # the first request also fills the caches on the way
+        status, _, _ = fetch(url)  # the first request also fills the caches on the way
         if status != 200:
             raise RuntimeError(f"{url} answered {status}, not 200")
+        headers = fetch(url)[1]  # so X-Cache tells what the recorded run gets
         print(f"  {name} (wrk -t{threads} -c{connections})...", flush=True)
         # Freshly forked workers, cold OS and SQLite caches: a short run that is not recorded.
         self._wrk(url, threads, connections, WARM_UP_SECONDS)
