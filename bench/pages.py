@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Page benchmarks: how fast Masthead serves readers, cached and uncached, at 10,000 articles.
+"""Page benchmark (issue 10): Masthead's uncached pages beside a bare Wagtail page, in one run.
 
-Builds a synthetic corpus in a temporary data folder, serves it with ``masthead serve
---workers 2`` on 127.0.0.1, and drives it with ``wrk`` from a second process:
+Builds, in a temporary folder: the demo publication with --small synthetic articles, then a
+throwaway ``wagtail start`` project whose page shows the demo flagship interview's body
+(``bench/pages_bare.py``), served by gunicorn with the flags of ``masthead serve``. Then,
+with Masthead served by ``masthead serve --workers 2`` and the page cache off, every figure
+beside the bare page measured in the same run:
 
-- throughput (req/s, p50, p99 at --connections) of the article page uncached (page cache
-  off) and cached, the home page and the RSS feed (cached), a search (never cached), the
-  same article HTML as a file served by nginx (the physical limit) and the article through
-  the shipped nginx cache (docs/deploy/nginx.conf);
-- latency of one reader at a time (one connection): the uncached article's p50, at
-  --small and at --articles articles, to check that its cost does not grow with the archive;
-- the SQL queries the article page runs, uncached and from the page cache.
+- serial p50 (``wrk -t1 -c1``) of the flagship interview, home, a section, a topic and a
+  contributor page, as ratios to the bare article page;
+- throughput at 16 connections (``wrk -t2 -c16``), flagship vs bare;
+- the first render after a publish (Wagtail's publish path, in a ``masthead manage shell``)
+  vs a warm render, for the flagship and home;
+- SQL queries per page;
+- scale: the flagship's serial p50 at --articles vs at --small articles (the corpus is
+  grown in place, so it is the same page);
+- memory: RSS of each gunicorn worker after 1,000 and after --mixed mixed requests;
+- the corpus's build time (``masthead demo --articles``).
 
-Every request goes to 127.0.0.1 and every load run lasts --duration seconds. The servers
-and nginx it starts are stopped on exit. See bench/README.md.
+With the page cache on, the old figures follow (cached article and home, the article
+through the shipped nginx cache; ``--no-cached`` skips them). Every request goes to
+127.0.0.1; servers are stopped on exit. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -21,76 +28,123 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
+import pickle
+import random
 import shutil
-import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
+from bench.pages_bare import BareProject  # noqa: E402
+from bench.pages_http import (  # noqa: E402
+    Load,
+    Wrk,
+    drive,
+    fetch,
+    gunicorn_workers,
+    rss_mib,
+    running,
+    timed_fetch,
+    warm_median,
+)
 from tests.deploy.harness import free_port, nginx_binary, running_nginx  # noqa: E402
 
 # Services the embedded defaults replace: the benchmark measures the one-machine setup.
 SERVICE_VARIABLES = ("DATABASE_URL", "REDIS_URL", "SEARCH_URL", "MASTHEAD_PAGE_CACHE")
+PAGES = ("article", "home", "section", "topic", "contributor")
+TARGETS = {"article": 1.5, "home": 2.0, "section": 2.0, "topic": 2.0, "contributor": 2.0}
+FIRST_MEMORY_CHECK = 1000
 
 
 @dataclass
-class Load:
-    """One wrk run."""
-
-    name: str
-    url: str
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    bad: int  # non-2xx/3xx answers plus socket errors
-    cache: str = ""  # the X-Cache / X-Cache-Status header of a sample request
+class Results:
+    builds: list[tuple[str, float]] = field(default_factory=list)
+    serial: dict[str, Load] = field(default_factory=dict)
+    bare: list[Load] = field(default_factory=list)  # the bare article, serial, every time
+    bare_listing: Load | None = None
+    small: tuple[Load, Load] | None = None  # (flagship, bare) at --small articles
+    throughput: Load | None = None
+    bare_throughput: list[Load] = field(default_factory=list)
+    publish: dict[str, tuple[float, list[float]]] = field(default_factory=dict)
+    memory: dict[int, list[float]] = field(default_factory=dict)  # pid: [start, first, last]
+    mixed_errors: list[tuple[str, int]] = field(default_factory=list)
+    cached: list[Load] = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+    small_queries: dict = field(default_factory=dict)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=10_000, help="corpus size (10000)")
+    parser.add_argument("--quick", action="store_true", help="a small, short run (~6 minutes)")
+    parser.add_argument("--articles", type=int, help="corpus size (100000; --quick 3000)")
+    parser.add_argument("--small", type=int, help="size for the scale check (1000)")
+    parser.add_argument("--duration", type=int, help="seconds per wrk run (10; --quick 3)")
     parser.add_argument(
-        "--small", type=int, default=1_000, help="size for the scale check (1000; 0 skips it)"
+        "--mixed", type=int, help="mixed requests for memory (20000; --quick 2000)"
     )
-    parser.add_argument("--duration", type=int, default=10, help="seconds per load run (10)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--publishes", type=int, help="publishes per page timed (6; --quick 3)")
+    parser.add_argument("--no-cached", action="store_true", help="skip the page-cache figures")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads under load (2)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--search", default="Merrow", help="the search query (Merrow)")
-    parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--masthead", default=str(REPO / ".venv" / "bin" / "masthead"))
+    parser.add_argument("--save", type=Path, help="also write the figures to this file (pickle)")
+    parser.add_argument("--report", type=Path, help="only print the report of a --save file")
     args = parser.parse_args()
-    if not 0 <= args.small < args.articles:
-        parser.error("--small must be at least 0 and below --articles")
-    if args.duration < 1 or args.duration > 120:
+    if args.report:
+        saved_args, saved = pickle.loads(args.report.read_bytes())  # our own file
+        report(saved_args, saved)
+        return
+    quick = args.quick
+    defaults = {
+        "articles": 3000 if quick else 100_000,
+        "small": 1000,
+        "duration": 3 if quick else 10,
+        "mixed": 2000 if quick else 20_000,
+        "publishes": 3 if quick else 6,
+    }
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.cached = not (args.no_cached or quick)
+    if not 1 <= args.small < args.articles:
+        parser.error("--small must be at least 1 and below --articles")
+    if not 1 <= args.duration <= 120:
         parser.error("--duration must be between 1 and 120 seconds")
+    if args.mixed <= FIRST_MEMORY_CHECK:
+        parser.error(f"--mixed must be above {FIRST_MEMORY_CHECK}")
+    if args.publishes < 1:
+        parser.error("--publishes must be at least 1")
     if not Path(args.masthead).exists():
         parser.error(f"no masthead command at {args.masthead}: run `make install` first")
     ensure_tools()
 
     workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-"))
     try:
-        run(args, workdir)
+        results = run(args, workdir)
+        if args.save:
+            args.save.write_bytes(pickle.dumps((args, results)))
+        report(args, results)
     finally:
         if args.keep:
-            print(f"\nKept: the data folder {workdir / 'data'}, wrk's reports {workdir / 'wrk'}")
+            print(f"\nKept: {workdir} (data/, bare/, wrk/ with wrk's reports)")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(args: argparse.Namespace, workdir: Path) -> None:
+def run(args: argparse.Namespace, workdir: Path) -> Results:
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
     env |= {
         "MASTHEAD_DATA_DIR": str(workdir / "data"),
@@ -98,58 +152,78 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
         "MASTHEAD_DEBUG": "false",
         "MASTHEAD_LOG_LEVEL": "ERROR",
     }
-    bench = Bench(args, env, workdir / "wrk")
-    scale: dict[int, Load] = {}
-    queries: dict[int, dict] = {}
+    masthead = Masthead(args, env)
+    results = Results()
+    wrk = Wrk(workdir / "wrk", args.duration)
 
-    first = args.small or args.articles
-    bench.build(first)
-    info = bench.corpus_info(article="")
-    article = info["article"]
-    if args.small:
-        queries[args.small] = info["queries"]
-        with bench.serve(cache=False) as base:
-            scale[args.small] = bench.latency("article, uncached", base + article)
-        bench.build(args.articles - args.small)
-        info = bench.corpus_info(article=article)
-    queries[args.articles] = info["queries"]
+    def serial(name: str, url: str) -> Load:
+        return wrk.run(name, url, 1, 1)
 
-    loads: list[Load] = []
-    with bench.serve(cache=False) as base:
-        scale[args.articles] = bench.latency("article, uncached", base + article)
-        loads.append(bench.load("article, uncached (cache off)", base + article))
-    with bench.serve(cache=True) as base:
-        loads.append(bench.load("article, cached", base + article))
-        loads.append(bench.load("home, cached", base + info["home"]))
-        loads.append(bench.load("RSS feed, cached", base + info["feed"]))
-        loads.append(bench.load("search (never cached)", base + info["search"]))
-        search_one = bench.latency("search", base + info["search"])
-        html = fetch(base + article)[2]
-        static = workdir / "nginx-static"
-        (static / "bench").mkdir(parents=True)
-        (static / "bench" / "article.html").write_bytes(html)
-        with running_nginx(
-            workdir / "nginx",
-            upstream=base.removeprefix("http://"),
-            static_root=static,
-            media_root=workdir / "data" / "media",
-            workers=args.workers,
-        ) as port:
-            proxy = f"http://127.0.0.1:{port}"
-            loads.append(bench.load("static file (nginx)", f"{proxy}/static/bench/article.html"))
-            loads.append(bench.load("article via nginx cache", proxy + article))
+    results.builds.append(masthead.build(args.small, first=True))
+    info = masthead.info()
+    results.small_queries = info["queries"]
+    print("Building the bare Wagtail project...", flush=True)
+    started = time.monotonic()
+    bare = BareProject(workdir / "bare", Path(sys.executable))
+    bare.build(info["flagship"])
+    print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
 
-    report(args, loads, scale, queries, info, search_one)
+    bare_port = free_port()
+    bare_base = f"http://127.0.0.1:{bare_port}"
+    with running(
+        bare.command(f"127.0.0.1:{bare_port}", args.workers),
+        env=bare.env,
+        cwd=bare.folder,
+        ready_url=bare_base + bare.article,
+    ):
+        bare_article = bare_base + bare.article
+        print(f"At {args.small} articles, page cache off:", flush=True)
+        with masthead.serve(cache=False) as (base, _server):
+            small_bare = serial("bare article", bare_article)
+            small_article = serial("article", base + info["urls"]["article"])
+            results.small = (small_article, small_bare)
+
+        results.builds.append(masthead.build(args.articles - args.small))
+        info = masthead.info()
+        results.info = info
+        urls = info["urls"]
+
+        print(f"At {info['articles']} articles, page cache off:", flush=True)
+        with masthead.serve(cache=False) as (base, server):
+            results.bare.append(serial("bare article", bare_article))
+            results.bare_listing = serial("bare listing", bare_base + bare.listing)
+            for page in PAGES:
+                results.serial[page] = serial(page, base + urls[page])
+            results.bare.append(serial("bare article", bare_article))
+
+            results.bare_throughput.append(
+                wrk.run("bare article", bare_article, args.threads, args.connections)
+            )
+            results.throughput = wrk.run(
+                "article", base + urls["article"], args.threads, args.connections
+            )
+            results.bare_throughput.append(
+                wrk.run("bare article", bare_article, args.threads, args.connections)
+            )
+
+            results.publish = masthead.publish_timings(
+                {"article": base + urls["article"], "home": base + urls["home"]}
+            )
+            results.memory, results.mixed_errors = mixed_memory(args, base, info, server)
+
+    if args.cached:
+        results.cached = cached_figures(args, masthead, wrk, info, workdir)
+    return results
 
 
-class Bench:
-    def __init__(self, args: argparse.Namespace, env: dict[str, str], outputs: Path) -> None:
+class Masthead:
+    """The ``masthead`` command against the bench's data folder."""
+
+    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
         self.args = args
         self.env = env
-        self.outputs = outputs  # wrk's own reports, one file per run (kept with --keep)
-        outputs.mkdir(parents=True, exist_ok=True)
 
-    def masthead(self, *command: str, cache: bool = False, timeout: int = 300) -> str:
+    def command(self, *command: str, cache: bool = False, timeout: int = 300) -> str:
         """Run a masthead command to completion; its output, or exit with its errors."""
         env = self.env | {"MASTHEAD_PAGE_CACHE": "on" if cache else "off"}
         result = subprocess.run(
@@ -164,294 +238,307 @@ class Bench:
             sys.exit(f"bench: masthead {command[0]} failed:\n{result.stderr[-3000:]}")
         return result.stdout
 
-    def build(self, count: int) -> None:
-        started = time.monotonic()
+    def build(self, count: int, *, first: bool = False) -> tuple[str, float]:
+        """``masthead demo --articles count``: (what, seconds the synthetic articles took)."""
         print(f"Building the corpus: +{count} synthetic articles...", flush=True)
-        self.masthead("demo", "--articles", str(count), timeout=1800)
-        # The manifest static storage needs it before any page renders (serve does it too).
-        self.masthead("manage", "collectstatic", "--noinput", "--verbosity", "0")
-        print(f"  done in {time.monotonic() - started:.0f} s", flush=True)
+        started = time.monotonic()
+        output = self.command("demo", "--articles", str(count), timeout=3600)
+        total = time.monotonic() - started
+        # load_demo prints "Generated N synthetic articles in S s."
+        line = next(x for x in output.splitlines() if x.startswith("Generated "))
+        seconds = float(line.rsplit(" in ", 1)[1].removesuffix(" s."))
+        what = f"{'demo publication + ' if first else ''}{count} articles"
+        print(f"  {what}: {total:.0f} s in all, {seconds:.1f} s for the articles", flush=True)
+        return what, seconds
 
-    def corpus_info(self, *, article: str) -> dict:
-        """URLs to measure and the article's query counts, from a Django shell."""
-        code = CORPUS_INFO.replace("__ARTICLE__", json.dumps(article)).replace(
-            "__SEARCH__", json.dumps(self.args.search)
+    def probe(self) -> list[str]:
+        runner = (
+            f"import runpy; runpy.run_path({str(BENCH / 'pages_probe.py')!r}, run_name='__main__')"
         )
-        output = self.masthead("manage", "shell", "-c", code)
-        line = next(x for x in output.splitlines() if x.startswith("BENCH "))
+        return [self.args.masthead, "manage", "shell", "-c", runner]
+
+    def info(self) -> dict:
+        env = self.env | {"BENCH_PROBE": "info", "BENCH_SEARCH": self.args.search}
+        result = subprocess.run(
+            self.probe(), env=env, text=True, capture_output=True, timeout=900, check=False
+        )
+        if result.returncode != 0:
+            sys.exit(f"bench: the info probe failed:\n{result.stderr[-3000:]}")
+        line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH "))
         return json.loads(line.removeprefix("BENCH "))
 
     @contextmanager
-    def serve(self, *, cache: bool) -> Iterator[str]:
+    def serve(self, *, cache: bool) -> Iterator[tuple[str, subprocess.Popen]]:
         port = free_port()
         env = self.env | {"MASTHEAD_PAGE_CACHE": "on" if cache else "off"}
         command = [self.args.masthead, "serve", "--bind", f"127.0.0.1:{port}"]
         command += ["--workers", str(self.args.workers)]
-        # Its own process group, so gunicorn and its workers stop with it.
-        server = subprocess.Popen(
-            command,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
         base = f"http://127.0.0.1:{port}"
+        with running(command, env=env, ready_url=base + "/robots.txt") as server:
+            yield base, server
+
+    def publish_timings(self, urls: dict[str, str]) -> dict[str, tuple[float, list[float]]]:
+        """Per page: (warm median ms, [ms of the first request after each publish])."""
+        print("  first render after a publish...", flush=True)
+        env = self.env | {"BENCH_PROBE": "publish", "MASTHEAD_PAGE_CACHE": "off"}
+        probe = subprocess.Popen(
+            self.probe(),
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                if server.poll() is not None:
-                    raise RuntimeError(f"masthead serve exited with {server.returncode}")
-                try:
-                    if fetch(base + "/robots.txt")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise TimeoutError("masthead serve did not answer within 120 s")
-                time.sleep(0.25)
-            yield base
+            self._expect(probe, "READY")
+            warm = {name: warm_median(url, 15) for name, url in urls.items()}
+            firsts: dict[str, list[float]] = {name: [] for name in urls}
+            for _ in range(self.args.publishes):
+                # One publish per timed page: the second page's first render must not
+                # find the caches the first one refilled.
+                for name, url in urls.items():
+                    probe.stdin.write("publish\n")
+                    probe.stdin.flush()
+                    self._expect(probe, "PUBLISHED")
+                    firsts[name].append(timed_fetch(url))
         finally:
-            stop_group(server)
-
-    def load(self, name: str, url: str) -> Load:
-        return self._wrk(name, url, self.args.threads, self.args.connections)
-
-    def latency(self, name: str, url: str) -> Load:
-        return self._wrk(name, url, 1, 1)
-
-    def _wrk(self, name: str, url: str, threads: int, connections: int) -> Load:
-        status, _, _ = fetch(url)  # the first request also fills the caches on the way
-        if status != 200:
-            raise RuntimeError(f"{url} answered {status}, not 200")
-        headers = fetch(url)[1]
-        print(f"  {name} ({threads} thread(s), {connections} connection(s))...", flush=True)
-        # A short unrecorded run first: freshly forked workers, cold OS and SQLite caches.
-        self._run_wrk(url, threads, connections, WARM_UP_SECONDS)
-        output = self._run_wrk(url, threads, connections, self.args.duration)
-        slug = re.sub(r"[^a-z0-9]+", "-", f"{name} c{connections}".lower()).strip("-")
-        (self.outputs / f"{len(list(self.outputs.iterdir())):02d}-{slug}.txt").write_text(output)
-        cache = headers.get("X-Cache-Status") or headers.get("X-Cache") or ""
-        return parse_wrk(output, name=name, url=url, cache=cache)
+            probe.stdin.close()
+            probe.wait(timeout=60)
+        for name in urls:
+            print(
+                f"    {name}: warm {warm[name]:.1f} ms, first after a publish "
+                + ", ".join(f"{x:.0f}" for x in firsts[name])
+                + " ms",
+                flush=True,
+            )
+        return {name: (warm[name], firsts[name]) for name in urls}
 
     @staticmethod
-    def _run_wrk(url: str, threads: int, connections: int, seconds: int) -> str:
-        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", *WRK_FLAGS, url]
-        result = subprocess.run(
-            command, capture_output=True, text=True, check=True, timeout=seconds + 60
+    def _expect(probe: subprocess.Popen, word: str) -> None:
+        for line in probe.stdout:
+            if line.startswith(word):
+                return
+        raise RuntimeError(f"the publish probe stopped before {word}")
+
+
+def mixed_memory(
+    args: argparse.Namespace, base: str, info: dict, server: subprocess.Popen
+) -> tuple[dict[int, list[float]], list[tuple[str, int]]]:
+    """RSS of each worker at start, after 1,000 and after --mixed mixed requests.
+
+    Four in five requests are articles drawn from a sample spread over the whole archive,
+    the fifth a listing (home, a section, the busiest topic and contributor, the feed).
+    """
+    workers = gunicorn_workers(server.pid)
+    memory = {pid: [rss_mib(pid)] for pid in workers}
+    listings = [*info["listings"], *(info["urls"][k] for k in ("topic", "contributor", "feed"))]
+    rng = random.Random(10)
+    urls = [
+        base + (rng.choice(info["sample"]) if rng.random() < 0.8 else rng.choice(listings))
+        for _ in range(args.mixed)
+    ]
+    errors: list[tuple[str, int]] = []
+    print(f"  {args.mixed} mixed requests, 4 at a time...", flush=True)
+    # Checkpoints printed as they come, so a run stopped early still tells something.
+    checks = sorted({FIRST_MEMORY_CHECK, *range(5000, args.mixed, 5000), args.mixed})
+    started, done = time.monotonic(), 0
+    for check in checks:
+        drive(
+            urls[done:check], threads=4, on_error=lambda url, status: errors.append((url, status))
         )
-        return result.stdout
+        done = check
+        sizes = [rss_mib(pid) for pid in workers]
+        if check in (FIRST_MEMORY_CHECK, args.mixed):
+            for pid, size in zip(workers, sizes, strict=True):
+                memory[pid].append(size)
+        print(
+            f"    after {check}: RSS "
+            + ", ".join(f"{size:.1f}" for size in sizes)
+            + f" MiB ({check / (time.monotonic() - started):.1f} req/s, {len(errors)} failed)",
+            flush=True,
+        )
+    if gunicorn_workers(server.pid) != workers:
+        errors.append(("a gunicorn worker was replaced during the run", 0))
+    return memory, errors
 
 
-WRK_FLAGS = ("--latency", "--timeout", "10s")
-WARM_UP_SECONDS = 2
-
-CORPUS_INFO = """
-import json
-from urllib.parse import urlencode
-from django.db import connection
-from django.test import Client, override_settings
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import translation
-from masthead.newsroom.models import ArticlePage
-
-article = __ARTICLE__
-if not article:
-    page = ArticlePage.objects.live().filter(locale__language_code="en").order_by("-pk").first()
-    article = page.get_url_parts()[2]
-with translation.override("en"):
-    feed = reverse("discovery:feed_rss")
-    search = reverse("discovery:search") + "?" + urlencode({"q": __SEARCH__})
-client = Client(HTTP_HOST="127.0.0.1")
-
-def count(url, cached):
-    with override_settings(PAGE_CACHE_ENABLED=cached):
-        first = client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            again = client.get(url)
-    assert first.status_code == again.status_code == 200, (url, again.status_code)
-    return {"again": len(queries), "x_cache": again.get("X-Cache", "")}
-
-with CaptureQueriesContext(connection) as cold:
-    assert client.get(article).status_code == 200
-print("BENCH " + json.dumps({
-    "article": article,
-    "home": "/en/",
-    "feed": feed,
-    "search": search,
-    "articles": ArticlePage.objects.live().count(),
-    "queries": {
-        "article_cold": len(cold),
-        "article": count(article, False)["again"],
-        "article_cached": count(article, True),
-        "home": count("/en/", False)["again"],
-        "feed": count(feed, False)["again"],
-        "search": count(search, False)["again"],
-    },
-}))
-"""
+def cached_figures(
+    args: argparse.Namespace, masthead: Masthead, wrk: Wrk, info: dict, workdir: Path
+) -> list[Load]:
+    """The page cache's figures (issue 3): cached pages and the shipped nginx cache."""
+    print("Page cache on:", flush=True)
+    loads = []
+    article = info["urls"]["article"]
+    with masthead.serve(cache=True) as (base, _server):
+        loads.append(wrk.run("article, cached", base + article, args.threads, args.connections))
+        loads.append(
+            wrk.run("home, cached", base + info["urls"]["home"], args.threads, args.connections)
+        )
+        static = workdir / "nginx-static"
+        (static / "bench").mkdir(parents=True)
+        (static / "bench" / "article.html").write_bytes(fetch(base + article)[2])
+        with running_nginx(
+            workdir / "nginx",
+            upstream=base.removeprefix("http://"),
+            static_root=static,
+            media_root=workdir / "data" / "media",
+            workers=args.workers,
+        ) as port:
+            proxy = f"http://127.0.0.1:{port}"
+            loads.append(
+                wrk.run(
+                    "static file (nginx)",
+                    f"{proxy}/static/bench/article.html",
+                    args.threads,
+                    args.connections,
+                )
+            )
+            loads.append(
+                wrk.run("article via nginx cache", proxy + article, args.threads, args.connections)
+            )
+    return loads
 
 
-def stop_group(process: subprocess.Popen) -> None:
-    """Stop a process started with start_new_session=True, and its children."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass
-    # gunicorn may outlive the `masthead serve` process by its graceful timeout.
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.1)
-    os.killpg(process.pid, signal.SIGKILL)
-
-
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS[unit]
-
-
-def parse_wrk(output: str, *, name: str, url: str, cache: str = "") -> Load:
-    """Read req/s and the latency distribution from ``wrk --latency`` output."""
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
-    if rps and total and int(total.group(1)) == 0:
-        # Nothing answered within the run (every request slower than --duration).
-        return Load(name=name, url=url, rps=0.0, p50_ms=0.0, p99_ms=0.0, requests=0, bad=1)
-    if not (rps and total and len(percentiles) == 2):
-        raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
-    errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    )
-    # Read errors are the server closing a connection after its answer (gunicorn's sync
-    # workers do not keep connections alive); wrk reconnects. Only the others are failures.
-    if errors:
-        connect, _read, write, timeout = (int(n) for n in errors.groups())
-        bad += connect + write + timeout
-    return Load(
-        name=name,
-        url=url,
-        rps=float(rps.group(1)),
-        p50_ms=_ms(percentiles["50"]),
-        p99_ms=_ms(percentiles["99"]),
-        requests=int(total.group(1)),
-        bad=bad,
-        cache=cache,
-    )
-
-
-def report(
-    args: argparse.Namespace,
-    loads: list[Load],
-    scale: dict[int, Load],
-    queries: dict[int, dict],
-    info: dict,
-    search_one: Load,
-) -> None:
-    by_name = {load.name: load for load in loads}
-    static = by_name["static file (nginx)"]
+def report(args: argparse.Namespace, r: Results) -> None:
+    info = r.info
+    checks: list[tuple[str, str, bool]] = []
+    bare = min(r.bare, key=lambda load: load.p50_ms)  # the better bare run counts
     print()
     print(
-        f"Masthead page benchmark, {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC: "
-        f"{info['articles']} live articles, SQLite, {args.workers} gunicorn workers, "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs"
+        f"Masthead page benchmark (issue 10), {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} "
+        f"UTC: {info['articles']} live English articles, SQLite, {args.workers} gunicorn "
+        f"workers, {os.cpu_count()} CPUs"
     )
     load1, load5, _ = os.getloadavg()
-    print(f"article: {info['article']}")
-    print(f"load average at the end: {load1:.2f} (1 min), {load5:.2f} (5 min)\n")
-    header = (
-        f"{'case':<32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x static':>9}  cache  errors"
-    )
+    print(f"load average at the end: {load1:.2f} (1 min), {load5:.2f} (5 min)")
+    print(f"flagship: {info['urls']['article']}")
+    bare_runs = ", ".join(f"{load.p50_ms:.2f}" for load in r.bare)
+    print(f"bare Wagtail article p50: {bare_runs} ms (the better counts)\n")
+
+    header = f"{'page cache off, wrk -t1 -c1':<30} {'p50 ms':>8} {'p99 ms':>8} {'x bare':>7} {'target':>7} {'SQL':>4}"
     print(header)
     print("-" * len(header))
-    for load in loads:
-        if not load.requests:
-            print(f"{load.name:<32} no request answered within {args.duration} s")
-            continue
-        print(
-            f"{load.name:<32} {load.rps:>9.1f} {load.p50_ms:>8.2f} {load.p99_ms:>8.2f} "
-            f"{load.rps / static.rps:>9.4f}  {load.cache or '-':<5}  {load.bad}"
-        )
-
-    print("\nOne reader at a time (wrk -t1 -c1): uncached article")
-    for size, load in sorted(scale.items()):
-        print(
-            f"  {size:>6} articles: p50 {load.p50_ms:.2f} ms, p99 {load.p99_ms:.2f} ms, "
-            f"{load.rps:.0f} req/s"
-        )
-
+    print(f"{'bare Wagtail article':<30} {bare.p50_ms:>8.2f} {bare.p99_ms:>8.2f} {1:>7.2f}")
+    listing = r.bare_listing
     print(
-        f"  search ?{info['search'].split('?')[1]}, {args.articles} articles: "
-        f"p50 {search_one.p50_ms:.2f} ms, p99 {search_one.p99_ms:.2f} ms, {search_one.rps:.1f} req/s"
+        f"{'bare Wagtail listing (20)':<30} {listing.p50_ms:>8.2f} {listing.p99_ms:>8.2f} "
+        f"{listing.p50_ms / bare.p50_ms:>7.2f}"
+    )
+    for page in PAGES:
+        load = r.serial[page]
+        ratio = load.p50_ms / bare.p50_ms
+        target = TARGETS[page]
+        print(
+            f"{page + ' ' + info['urls'][page]:<30.30} {load.p50_ms:>8.2f} {load.p99_ms:>8.2f} "
+            f"{ratio:>7.2f} {'<= ' + str(target):>7} {info['queries'][page]:>4}"
+        )
+        if not load.requests:  # not one answer within the run: slower than --duration
+            checks.append((f"{page} serial p50 <= {target}x bare", "no answer", False))
+            continue
+        checks.append((f"{page} serial p50 <= {target}x bare", f"{ratio:.2f}x", ratio <= target))
+    print(
+        "(listing pages beside the bare listing: "
+        + ", ".join(f"{page} {r.serial[page].p50_ms / listing.p50_ms:.2f}x" for page in PAGES[1:])
+        + ")"
     )
 
-    print("\nSQL queries per request (second request, page cache off unless noted)")
-    for size, counts in sorted(queries.items()):
-        cached = counts["article_cached"]
+    best_bare = max(r.bare_throughput, key=lambda load: load.rps)
+    share = r.throughput.rps / best_bare.rps
+    print(
+        f"\nThroughput, wrk -t{args.threads} -c{args.connections}: article {r.throughput.rps:.1f} "
+        f"req/s (p50 {r.throughput.p50_ms:.1f} ms), bare "
+        + " / ".join(f"{load.rps:.1f}" for load in r.bare_throughput)
+        + f" req/s (the better counts): {100 * share:.0f} %"
+    )
+    checks.append(("article throughput >= 75% of bare", f"{100 * share:.0f}%", share >= 0.75))
+
+    print("\nFirst render after a publish (new article in the flagship's section), one request:")
+    for page, (warm, firsts) in r.publish.items():
+        first = statistics.median(firsts)
+        ratio = first / warm
         print(
-            f"  {size:>6} articles: article {counts['article']} (first after start "
-            f"{counts['article_cold']}), article from page cache {cached['again']} "
-            f"[{cached['x_cache'] or 'no X-Cache'}], home {counts['home']}, "
-            f"feed {counts['feed']}, search {counts['search']}"
+            f"  {page}: warm median {warm:.1f} ms; first after publish "
+            + ", ".join(f"{x:.0f}" for x in firsts)
+            + f" ms, median {first:.1f} ms = {ratio:.2f}x"
+        )
+        checks.append(
+            (f"{page}: first render after publish <= 2x warm", f"{ratio:.2f}x", ratio <= 2)
         )
 
-    uncached = by_name["article, uncached (cache off)"]
-    cached = by_name["article, cached"]
-    proxied = by_name["article via nginx cache"]
-    big = scale[args.articles]
-    checks = [
-        (
-            "cached article >= 10x uncached (req/s)",
-            f"{cached.rps / max(uncached.rps, 0.1):.1f}x",
-            cached.rps >= 10 * uncached.rps,
-        ),
-        (
-            "article via nginx cache >= 70% of static (req/s)",
-            f"{100 * proxied.rps / static.rps:.0f}%",
-            proxied.rps >= 0.7 * static.rps,
-        ),
-        (
-            "uncached article p50 < 25 ms (one reader)",
-            f"{big.p50_ms:.1f} ms",
-            big.p50_ms < 25,
-        ),
-    ]
-    if args.small:
-        ratio = big.p50_ms / scale[args.small].p50_ms
-        label = f"uncached article p50, {args.articles} / {args.small} articles <= 1.2"
-        checks.append((label, f"{ratio:.2f}", ratio <= 1.2))
-    counts = [queries[size]["article"] for size in sorted(queries)]
+    print("\nSQL queries per request (page cache off, second request):")
+    for label, queries in ((args.small, r.small_queries), (info["articles"], info["queries"])):
+        print(f"  {label:>6} articles: " + ", ".join(f"{k} {v}" for k, v in queries.items()))
     checks.append(
         (
-            "article queries bounded (same at every size)",
-            " / ".join(str(n) for n in counts),
-            len(set(counts)) == 1,
+            "article SQL queries <= 8",
+            str(info["queries"]["article"]),
+            info["queries"]["article"] <= 8,
         )
     )
-    failed = [x.name for x in [*loads, *scale.values(), search_one] if x.bad]
-    checks.append(("no failed or unanswered requests", ", ".join(failed) or "none", not failed))
+
+    small_article, small_bare = r.small
+    big = r.serial["article"]
+    scale = big.p50_ms / small_article.p50_ms
+    bare_scale = bare.p50_ms / small_bare.p50_ms
+    print(
+        f"\nScale, flagship serial p50: {small_article.p50_ms:.2f} ms at {args.small} articles "
+        f"(bare {small_bare.p50_ms:.2f}), {big.p50_ms:.2f} ms at {info['articles']} (bare "
+        f"{bare.p50_ms:.2f}): {scale:.2f}x (the bare page moved {bare_scale:.2f}x meanwhile)"
+    )
+    checks.append(
+        (
+            f"article p50 at {info['articles']} <= 1.2x at {args.small}",
+            f"{scale:.2f}x",
+            scale <= 1.2,
+        )
+    )
+
+    print(f"\nMemory, RSS of each gunicorn worker (MiB) over {args.mixed} mixed requests:")
+    for pid, (start, first, last) in r.memory.items():
+        growth = last / first - 1
+        print(
+            f"  worker {pid}: {start:.1f} at start, {first:.1f} after {FIRST_MEMORY_CHECK}, "
+            f"{last:.1f} after {args.mixed}: {100 * growth:+.1f} %"
+        )
+        checks.append(
+            (
+                f"worker RSS after {args.mixed} within 10% of after {FIRST_MEMORY_CHECK}",
+                f"{100 * growth:+.1f}%",
+                abs(growth) <= 0.10,
+            )
+        )
+    if r.mixed_errors:
+        print(f"  {len(r.mixed_errors)} failed, e.g. {r.mixed_errors[:3]}")
+    checks.append(
+        ("mixed requests all answered 200", str(len(r.mixed_errors)), not r.mixed_errors)
+    )
+
+    print("\nBuild (`masthead demo --articles N`, the synthetic articles only):")
+    for what, seconds in r.builds:
+        count = int(what.split()[-2])
+        print(f"  {what}: {seconds:.1f} s, {count / seconds:.0f} articles/s")
+
+    if r.cached:
+        static = next(x for x in r.cached if x.name == "static file (nginx)")
+        print(f"\nPage cache on, wrk -t{args.threads} -c{args.connections}:")
+        for load in r.cached:
+            print(
+                f"  {load.name:<26} {load.rps:>9.1f} req/s  p50 {load.p50_ms:>6.2f} ms  "
+                f"x static {load.rps / static.rps:.3f}  {load.cache or '-'}"
+            )
+
+    everything = [
+        *r.serial.values(),
+        *r.bare,
+        r.bare_listing,
+        r.throughput,
+        *r.bare_throughput,
+        *r.cached,
+    ]
+    failed = [load.name for load in everything if load.bad]
+    checks.append(
+        ("no failed or unanswered wrk requests", ", ".join(failed) or "none", not failed)
+    )
     print("\nTargets")
     for label, value, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}: {value}")

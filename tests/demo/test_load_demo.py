@@ -284,6 +284,18 @@ class LoadDemoTests(TestCase):
         self.assertEqual(len(pairs), len(slugs))
         self.assertEqual(Page.find_problems(), ([], [], [], [], []))
 
+    def test_several_batches_continue_the_tree_and_index_every_article(self):
+        progress = []
+        ids = synthetic.generate_articles(
+            7, batch_size=3, progress=lambda done, total: progress.append((done, total))
+        )
+        self.assertEqual(progress, [(3, 7), (6, 7), (7, 7)])
+        self.assertEqual(ArticlePage.objects.filter(pk__in=ids).live().count(), 7)
+        self.assertEqual(Page.find_problems(), ([], [], [], [], []))
+        for article in ArticlePage.objects.filter(pk__in=ids):
+            found = search_articles(article.title, locale=self.en)
+            self.assertIn(article.pk, [a.pk for a in found], article.title)
+
 
 def _bylines(article):
     return [
