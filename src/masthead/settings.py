@@ -210,6 +210,9 @@ PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_ENABLED = env.bool("MASTHEAD_PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=5)
+# How long after a page is found stale (a publish changed it) it may still be served while
+# one render refills it (lib/pagecache.py); 0 turns stale-while-revalidate off.
+PAGE_CACHE_STALE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_STALE_SECONDS", default=30)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/")
 PAGE_CACHE_BYPASS_COOKIES = ("sessionid", "messages")
 # Rate-limit counters (lib/ratelimit.py) are shared by every process and counted atomically:
