@@ -3,8 +3,8 @@
 lib/pagecache.py stores every page with the *tags* it declared while it rendered and makes
 stale only the pages whose tags an invalidation moves. This module owns the vocabulary:
 
-    page:<id>            the page itself (its own address, and a card of it in a related list)
-    tr:<translation key> the language links of every translation of a page
+    page:<id>            the page itself (its own address, and a card of it in a related
+                         list); moved for every translation too (their language links)
     list:<tree path>     home and section pages: every article below them, all ?page=N
     section:<slug>       a section's feeds
     topic:<slug>         a topic's page and feeds
@@ -118,7 +118,7 @@ def _ancestor_paths(path: str) -> list[str]:
 
 def page_tags(page: Page) -> list[str]:
     """What a Wagtail page shows, from the page alone (no query)."""
-    tags = [page_tag(page.pk), f"tr:{page.translation_key}", SHARED]
+    tags = [page_tag(page.pk), SHARED]
     if isinstance(page, HomePage | SectionPage):
         tags.append(f"list:{page.path}")
     elif not isinstance(page, ArticlePage):
@@ -167,7 +167,9 @@ def article_tags(page_id: int) -> set[str]:
     tags = {page_tag(page_id), ARTICLES}
     page = Page.objects.filter(pk=page_id).values("path", "translation_key").first()
     if page is not None:
-        tags.add(f"tr:{page['translation_key']}")
+        # Its translations: their language links name it.
+        translations = Page.objects.filter(translation_key=page["translation_key"])
+        tags.update(page_tag(pk) for pk in translations.values_list("pk", flat=True))
         ancestors = _ancestor_paths(page["path"])
         tags.update(f"list:{path}" for path in ancestors)
         if ancestors:

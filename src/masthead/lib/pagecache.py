@@ -19,7 +19,8 @@ Conservative by construction:
 - every page depends on ``ALL``: ``invalidate_all()`` (settings, bulk changes) moves it;
 - a tag whose key has disappeared (culled, evicted) makes its pages stale, never current.
 The clock is a counter, not a time, so clocks of different machines do not matter; if its
-key disappears it restarts from the time in milliseconds, above any value it had.
+key disappears it restarts from the time in milliseconds (plus a second), above any
+value it had.
 
 Stale-while-revalidate. A stale page is not thrown away: the first reader to find it stale
 gets it at once (``X-Cache: STALE``) and takes the page's lock; once that response has been
@@ -111,8 +112,10 @@ def _bump_generation() -> None:
 
 
 def _restart_value() -> int:
-    # Above any value the clock had: it moves by one per invalidation, this by 1,000 a second.
-    return int(time.time() * 1000)
+    # Above any value the clock had: it starts from the time in milliseconds and moves by
+    # one per invalidation, while this moves by 1,000 a second. A second ahead: a wall
+    # clock stepped back a little by NTP does not matter.
+    return int(time.time() * 1000) + 1000
 
 
 def clock() -> int:
@@ -128,7 +131,8 @@ def _tick() -> int:
     try:
         return _cache().incr(CLOCK_KEY)
     except ValueError:
-        value = _restart_value()
+        # One above a clock() that started it in this same millisecond.
+        value = _restart_value() + 1
         _cache().set(CLOCK_KEY, value, timeout=None)
         return value
 
