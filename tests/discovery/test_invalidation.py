@@ -126,9 +126,7 @@ class TestPublishingANewArticle:
             again = assert_hit(client, UNRELATED)
         assert article.title in latest_box(again)
 
-    def test_the_latest_box_in_spanish_does_not_show_an_english_article(
-        self, client, publication
-    ):
+    def test_the_latest_box_in_spanish_does_not_show_an_english_article(self, client, publication):
         spanish = publication.flagship_es.url
         warm(client, [spanish])
         article = publish_new(publication)
@@ -142,9 +140,7 @@ class TestPublishingANewArticle:
         # The section page is a hit too; its latest-news box (a hole) shows the new piece.
         assert "Freshly Published Piece" in latest_box(assert_hit(client, "/en/analysis/"))
 
-    def test_articles_sharing_a_topic_show_it_as_related_and_stay_hits(
-        self, client, publication
-    ):
+    def test_articles_sharing_a_topic_show_it_as_related_and_stay_hits(self, client, publication):
         neighbour = publication.others[0].url  # "mining"
         warm(client, [neighbour])
         article = publish_new(publication, topics=["mining"])
@@ -265,9 +261,8 @@ class TestOtherChanges:
         services.create_contributor(name="Someone New", slug="someone-new", locale=publication.en)
         assert_hit(client, UNRELATED)
 
-    def test_the_campaign_bar_is_still_filled_on_a_hit_after_a_publish(
-        self, client, publication, campaign
-    ):
+    @pytest.mark.usefixtures("campaign")
+    def test_the_campaign_bar_is_still_filled_on_a_hit_after_a_publish(self, client, publication):
         warm(client, [UNRELATED])
         publish_new(publication)
         response = assert_hit(client, UNRELATED)
@@ -276,9 +271,7 @@ class TestOtherChanges:
 
 
 class TestDeclaredTags:
-    def test_an_article_page_declares_its_page_and_shared(
-        self, client, publication
-    ):
+    def test_an_article_page_declares_its_page_and_shared(self, client, publication):
         url = publication.others[3].url
         fetch(client, url)
         stored = caches["pages"].get(pagecache._key(RequestFactory().get(url)))
@@ -322,3 +315,16 @@ class TestDeclaredTags:
         } <= tags
         # The board's members list what the board signs.
         assert {f"contributor:{m.slug}" for m in publication.members} <= tags
+
+
+class TestContributorRows:
+    def test_a_new_member_of_a_collective_shows_on_its_page(self, client, publication):
+        url = "/en/contributors/board/"
+        warm(client, [url])
+        newcomer = services.create_contributor(
+            name="Pia Newmember", slug="pia-newmember", locale=publication.en
+        )
+        board = Contributor.objects.get(pk=publication.board.pk)
+        board.members.add(services.CollectiveMember(member=newcomer))
+        board.save()
+        assert "Pia Newmember" in text(next_view(client, url))

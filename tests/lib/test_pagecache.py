@@ -520,6 +520,7 @@ class TestStaleWhileRevalidate:
     def test_staleness_is_bounded(self, db, settings, monkeypatch):
         import datetime as dt
 
+        from django.utils import timezone
         from freezegun import freeze_time
 
         monkeypatch.setattr(pagecache, "LOCK_WAIT_SECONDS", 0.1)
@@ -528,7 +529,7 @@ class TestStaleWhileRevalidate:
         site.get()
         pagecache.invalidate(["page:1"])
         caches["pages"].add(f"{site.key()}:lock", 1, timeout=None)  # a refill that hangs
-        with freeze_time(dt.datetime.now(dt.UTC) - dt.timedelta(seconds=31), tick=True):
+        with freeze_time(timezone.now() - dt.timedelta(seconds=31), tick=True):
             assert site.get()["X-Cache"] == "STALE"
         # 31 seconds after it was first found stale: readers no longer get the old copy.
         site.body = b"version 2"

@@ -91,6 +91,9 @@ _SHARED_MODELS = {
     "wagtailimages.image",
     "taggit.tag",
 }
+# A new one of these shows on no page until something else (an article) names it; a new
+# collective member or contributor link shows on a contributor's page at once.
+_NEW_SHOWS_NOWHERE = {"newsroom.contributor", "wagtailimages.image", "taggit.tag"}
 # Page fields Wagtail writes when a draft is saved or a page locked: the live page is the same.
 _DRAFT_FIELDS = {
     "latest_revision",
@@ -279,7 +282,7 @@ def _changed(sender: type, **kwargs: object) -> None:
         return  # the receivers above
     label = meta.label_lower
     if label in _SHARED_MODELS:
-        if not kwargs.get("created"):  # a new one shows nowhere yet
+        if not (kwargs.get("created") and label in _NEW_SHOWS_NOWHERE):
             _now_and_on_commit({SHARED})
         return
     if label in _READER_VISIBLE_MODELS or (

@@ -106,7 +106,9 @@ def marker(name: str, argument: object = None) -> str:
     if argument is None or argument == "":
         return f"<!--masthead-hole:{name}-->"
     if not ARGUMENT.match(str(argument)):
-        raise ValueError(f"A hole argument is lower-case letters, digits and hyphens: {argument!r}")
+        raise ValueError(
+            f"A hole argument is lower-case letters, digits and hyphens: {argument!r}"
+        )
     return f"<!--masthead-hole:{name}:{argument}-->"
 
 
@@ -147,7 +149,9 @@ def _kept_or_rendered(hole: Hole, request: HttpRequest, language: str, argument:
     rendered_at = pagecache.clock() if seconds else 0
     try:
         with translation.override(language), pagecache.collecting() as tags:
-            html = str(hole.render(request, argument) if hole.per_argument else hole.render(request))
+            html = str(
+                hole.render(request, argument) if hole.per_argument else hole.render(request)
+            )
     except Exception:
         # Furniture must not take the page down with it: serve the page without it.
         logger.exception("Hole %r failed to render; the page is served without it", hole.name)

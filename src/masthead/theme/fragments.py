@@ -61,7 +61,9 @@ def related_posts(request: HttpRequest, argument: str) -> str:
     article = ArticlePage.objects.live().public().filter(pk=page_id).first()
     if article is None:
         return ""
-    topics = ArticleTopic.objects.filter(content_object_id=page_id).values_list("tag_id", flat=True)
+    topics = ArticleTopic.objects.filter(content_object_id=page_id).values_list(
+        "tag_id", flat=True
+    )
     people = [
         *ArticleByline.objects.filter(page_id=page_id).values_list("contributor_id", flat=True),
         *ArticleSubject.objects.filter(page_id=page_id).values_list("contributor_id", flat=True),
