@@ -126,7 +126,7 @@ def run(args: argparse.Namespace, data: Path, workdir: Path) -> None:
     urls = corpus["urls"]
     print(f"{len(urls)} live articles; the new one goes to {corpus['section']}", flush=True)
     if 0 < args.sample < len(urls):
-        urls = random.Random(0).sample(urls, args.sample)  # noqa: S311 (a sample)
+        urls = random.Random(0).sample(urls, args.sample)
         print(f"Caching and checking a random sample of {len(urls)} of them", flush=True)
 
     with bench.serve(cache=True) as base:
