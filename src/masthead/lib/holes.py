@@ -1,13 +1,12 @@
 """Page-cache holes: parts of a cached page that change faster than the page.
 
 A campaign's bar moves with every donation, and a campaign draws many a minute; emptying
-the page cache for each (lib/pagecache.py's generation) would re-render the whole site all
-day. So a template leaves a *hole* instead, ``{% hole "campaign-banner" %}``, which writes
+the page cache for each would re-render the whole site all day. So a template leaves a *hole* instead, ``{% hole "campaign-banner" %}``, which writes
 a marker comment; the page cache stores the page with its markers, and fills every marker
 on every HTML response it sends (hit or miss, and pages it does not store) from a
 fragment kept per (hole, language) for the hole's ``seconds``. A cached page therefore
 shows a fragment at most ``seconds`` old without ever being re-rendered (issue 9; issue 10
-reuses this for "latest news").
+reuses this for latest news and related posts, theme/fragments.py).
 
 Policy:
 - An app registers a hole in its ``AppConfig.ready()``: ``register(name, render, seconds)``.
