@@ -161,7 +161,9 @@ def run(args: argparse.Namespace, data: Path, workdir: Path) -> None:
                 fetch(base + url)
             print(
                 f"{len(urls)} article pages cached ({time.monotonic() - started:.0f} s); "
-                f"before the publish: {share(warm, 'HIT')} hits",
+                f"before the publish: {share(warm, 'HIT')} hits "
+                f"(X-Cache {dict(Counter(r['cache'] for r in warm))}; a page expires after "
+                f"MASTHEAD_PAGE_CACHE_SECONDS, 600 s: a later round renders them again first)",
                 flush=True,
             )
             publish_and_check(bench, base, corpus, urls, watched, args, stale_seconds)
