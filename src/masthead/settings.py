@@ -204,13 +204,22 @@ else:
     _pages_cache = {
         "BACKEND": "masthead.lib.filecache.SampledCullFileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "pages"),
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        # Up to three entries per article: its page, its related-posts fragment and the
+        # tag its pages depend on (lib/pagecache.py); culling one evicts at random.
+        "OPTIONS": {"MAX_ENTRIES": 60_000},
     }
 CACHES = {"default": _default_cache, "pages": _pages_cache}
 PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_ENABLED = env.bool("MASTHEAD_PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=5)
+# How long after a page is found stale (a publish changed it) it may still be served while
+# one render refills it (lib/pagecache.py); 0 turns stale-while-revalidate off. Off in
+# tests, so that a test reads a change on the first request after it; the page cache's
+# and invalidation's own tests turn it on.
+PAGE_CACHE_STALE_SECONDS = env.int(
+    "MASTHEAD_PAGE_CACHE_STALE_SECONDS", default=0 if TESTING else 30
+)
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/")
 PAGE_CACHE_BYPASS_COOKIES = ("sessionid", "messages")
 # Rate-limit counters (lib/ratelimit.py) are shared by every process and counted atomically:

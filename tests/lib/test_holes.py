@@ -61,8 +61,8 @@ def counter(db):
 
 
 def stored_page(path: str = "/en/page/") -> bytes:
-    key = pagecache._key(RequestFactory().get(path), pagecache.current_generation())
-    content, _headers = caches["pages"].get(key)
+    key = pagecache._key(RequestFactory().get(path))
+    content, _headers, _tags, _clock = caches["pages"].get(key)
     return content
 
 

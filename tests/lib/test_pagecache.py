@@ -2,19 +2,40 @@
 per-reader is ever stored in it."""
 
 import pytest
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
 from wagtail.models import Site
 
+from masthead.lib import pagecache
 from masthead.lib.pagecache import PageCacheMiddleware
 from masthead.newsroom import services
 from masthead.newsroom.models import Contributor, PublicationSettings, PublicationText
 from tests.theme.markup import parse
 
 
+@pytest.fixture(autouse=True)
+def _stale_while_revalidate(settings):
+    """On, as in production (tests elsewhere run with it off)."""
+    settings.PAGE_CACHE_STALE_SECONDS = 30
+
+
 def fetch(client, url, **headers):
     return client.get(url, **headers)
+
+
+def next_view(client, url, **headers):
+    """What readers get once a change has reached the page: the first reader after it may
+    be served the stale copy (``X-Cache: STALE``, stale-while-revalidate), and then the same
+    worker renders the page again once that response is sent; the next reader gets the
+    fresh page from the cache. A page that was not stale is simply rendered (MISS)."""
+    first = fetch(client, url, **headers)
+    if first.get("X-Cache") != "STALE":
+        return first
+    second = fetch(client, url, **headers)
+    assert second["X-Cache"] == "HIT", url
+    return second
 
 
 def assert_served_from_cache(client, url, django_assert_num_queries):
@@ -166,7 +187,14 @@ class TestNothingPerReaderIsStored:
 
 
 class TestPublishingEmptiesTheCache:
-    """Each path an editor takes: the next anonymous GET of every page shows it."""
+    """Each path an editor takes: the next anonymous GET of every page shows it. Run with
+    stale-while-revalidate off (the first request after the change shows it) and on (the
+    first reader may get the stale copy; the request it refills for shows it)."""
+
+    @pytest.fixture(autouse=True, params=[0, 30], ids=["swr-off", "swr-on"])
+    def stale_seconds(self, request, settings):
+        settings.PAGE_CACHE_STALE_SECONDS = request.param
+        return request.param
 
     PAGES_SHOWING_THE_FLAGSHIP = [
         "/en/",
@@ -190,7 +218,7 @@ class TestPublishingEmptiesTheCache:
         flagship.title = "Copper and Chalk: A New Headline"
         flagship.save_revision().publish()
         for url in urls:
-            assert "Copper and Chalk" in fetch(client, url).content.decode(), url
+            assert "Copper and Chalk" in next_view(client, url).content.decode(), url
 
     def test_pages_listing_it_as_related_or_latest_show_the_change(self, client, publication):
         neighbour = publication.others[0]  # shares the "mining" topic with the flagship
@@ -198,7 +226,7 @@ class TestPublishingEmptiesTheCache:
         flagship = publication.flagship
         flagship.title = "Renamed For The Related List"
         flagship.save_revision().publish()
-        assert "Renamed For The Related List" in fetch(client, neighbour.url).content.decode()
+        assert "Renamed For The Related List" in next_view(client, neighbour.url).content.decode()
 
     def test_publishing_a_new_article_shows_it(self, client, publication):
         self.warm(client, ["/en/", "/en/analysis/", "/en/feeds/rss/"])
@@ -209,7 +237,7 @@ class TestPublishingEmptiesTheCache:
             ),
         )
         for url in ["/en/", "/en/analysis/", "/en/feeds/rss/"]:
-            assert "Freshly Published Piece" in fetch(client, url).content.decode(), url
+            assert "Freshly Published Piece" in next_view(client, url).content.decode(), url
 
     def test_unpublishing_removes_it_everywhere(self, client, publication):
         urls = [publication.flagship.url, *self.PAGES_SHOWING_THE_FLAGSHIP]
@@ -217,7 +245,7 @@ class TestPublishingEmptiesTheCache:
         publication.flagship.unpublish()
         assert fetch(client, publication.flagship.url).status_code == 404
         for url in self.PAGES_SHOWING_THE_FLAGSHIP:
-            response = fetch(client, url)
+            response = next_view(client, url)
             assert publication.flagship.title not in response.content.decode(), url
 
     def test_deleting_removes_it_everywhere(self, client, publication):
@@ -226,14 +254,14 @@ class TestPublishingEmptiesTheCache:
         self.warm(client, [url, "/en/", "/en/interviews/"])
         publication.others[0].delete()
         assert fetch(client, url).status_code == 404
-        assert title not in fetch(client, "/en/").content.decode()
+        assert title not in next_view(client, "/en/").content.decode()
 
     def test_renaming_a_contributor_updates_their_bylines(self, client, publication):
         self.warm(client, [publication.flagship.url])
         member = Contributor.objects.get(pk=publication.members[0].pk)
         member.name = "Ada Quispe-Renamed"
         member.save()
-        assert "Ada Quispe-Renamed" in fetch(client, publication.flagship.url).content.decode()
+        assert "Ada Quispe-Renamed" in next_view(client, publication.flagship.url).content.decode()
 
     def test_changing_publication_settings_changes_every_page(self, client, publication):
         self.warm(client, ["/en/", publication.flagship.url, "/en/feeds/rss/"])
@@ -241,7 +269,7 @@ class TestPublishingEmptiesTheCache:
         settings.name = "The Renamed Gazette"
         settings.save()
         for url in ["/en/", publication.flagship.url, "/en/feeds/rss/"]:
-            assert "The Renamed Gazette" in fetch(client, url).content.decode(), url
+            assert "The Renamed Gazette" in next_view(client, url).content.decode(), url
 
     def test_changing_furniture_texts_changes_every_page(self, client, publication):
         self.warm(client, [publication.flagship.url])
@@ -250,7 +278,7 @@ class TestPublishingEmptiesTheCache:
         text.save()
         assert (
             "A brand new appeal to readers."
-            in fetch(client, publication.flagship.url).content.decode()
+            in next_view(client, publication.flagship.url).content.decode()
         )
 
     def test_saving_a_draft_keeps_the_live_page(self, client, publication):
@@ -258,7 +286,7 @@ class TestPublishingEmptiesTheCache:
         flagship = publication.flagship
         flagship.title = "Draft Title Nobody Sees"
         flagship.save_revision()
-        assert "Draft Title Nobody Sees" not in fetch(client, flagship.url).content.decode()
+        assert "Draft Title Nobody Sees" not in next_view(client, flagship.url).content.decode()
 
 
 class TestTrackingParameters:
@@ -385,3 +413,240 @@ class TestStampede:
         assert len(responses) == 6
         assert len(renders) == 6
         assert all("X-Cache" not in r for r in responses)
+
+
+class TaggedSite:
+    """The page cache around a view that declares ``tags`` and counts its renders. Each
+    response is closed as a server closes it once sent (that is when a refill runs)."""
+
+    def __init__(self, *tags: str, body: bytes = b"version 1") -> None:
+        self.tags = tags
+        self.body = body
+        self.renders = 0
+        self.during_render = None
+        self.middleware = PageCacheMiddleware(self.view)
+
+    def view(self, request):
+        self.renders += 1
+        pagecache.depends_on(*self.tags)
+        if self.during_render is not None:
+            self.during_render()
+        return HttpResponse(self.body)
+
+    def get(self, path="/en/tagged/", **extra):
+        response = self.middleware(RequestFactory().get(path, **extra))
+        response.close()
+        return response
+
+    @staticmethod
+    def key(path="/en/tagged/"):
+        return pagecache._key(RequestFactory().get(path))
+
+
+class TestDependencyTags:
+    def test_only_an_invalidation_of_one_of_its_tags_makes_a_page_stale(self, db):
+        site = TaggedSite("page:1", "topic:mining")
+        site.get()
+        pagecache.invalidate(["page:2", "topic:climate"])
+        assert site.get()["X-Cache"] == "HIT"
+        site.body = b"version 2"
+        pagecache.invalidate(["topic:mining"])
+        stale = site.get()
+        assert (stale["X-Cache"], stale.content) == ("STALE", b"version 1")
+        fresh = site.get()
+        assert (fresh["X-Cache"], fresh.content) == ("HIT", b"version 2")
+        assert site.renders == 2
+
+    def test_a_page_that_declared_nothing_is_stale_after_any_invalidation(self, db):
+        site = TaggedSite()
+        site.get()
+        pagecache.invalidate(["page:999"])
+        assert site.get()["X-Cache"] == "STALE"
+
+    def test_invalidate_all_reaches_every_page(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate_all()
+        assert site.get()["X-Cache"] == "STALE"
+
+    def test_a_tag_whose_key_was_evicted_counts_as_changed(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        caches["pages"].delete(pagecache.tag_key("page:1"))
+        assert site.get()["X-Cache"] == "STALE"
+
+    def test_a_change_committed_during_the_render_leaves_the_stored_page_stale(self, db):
+        site = TaggedSite("page:1")
+        # The render read the old rows, then the publish committed and invalidated.
+        site.during_render = lambda: pagecache.invalidate(["page:1"])
+        assert site.get()["X-Cache"] == "MISS"
+        site.during_render = None
+        assert site.get()["X-Cache"] == "STALE"
+        assert site.get()["X-Cache"] == "HIT"
+
+    def test_the_clock_restarts_above_every_value_it_had(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        caches["pages"].delete(pagecache.CLOCK_KEY)
+        pagecache.invalidate(["page:1"])
+        assert site.get()["X-Cache"] == "STALE"
+
+
+class TestStaleWhileRevalidate:
+    def test_a_gone_piece_is_never_served_stale(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        site.body = b"not found"
+        pagecache.invalidate([], gone=["page:1"])
+        response = site.get()
+        assert (response["X-Cache"], response.content) == ("MISS", b"not found")
+
+    def test_a_later_ordinary_invalidation_does_not_undo_gone(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate([], gone=["page:1"])
+        pagecache.invalidate(["page:1"])
+        assert site.get()["X-Cache"] == "MISS"
+
+    def test_readers_during_the_refill_get_the_stale_copy_and_do_not_render(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate(["page:1"])
+        caches["pages"].add(f"{site.key()}:lock", 1)  # another worker is re-rendering
+        for _ in range(3):
+            assert site.get()["X-Cache"] == "STALE"
+        assert site.renders == 1
+
+    def test_staleness_is_bounded(self, db, settings, monkeypatch):
+        import datetime as dt
+
+        from django.utils import timezone
+        from freezegun import freeze_time
+
+        monkeypatch.setattr(pagecache, "LOCK_WAIT_SECONDS", 0.1)
+        settings.PAGE_CACHE_STALE_SECONDS = 30
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate(["page:1"])
+        caches["pages"].add(f"{site.key()}:lock", 1, timeout=None)  # a refill that hangs
+        with freeze_time(timezone.now() - dt.timedelta(seconds=31), tick=True):
+            assert site.get()["X-Cache"] == "STALE"
+        # 31 seconds after it was first found stale: readers no longer get the old copy.
+        site.body = b"version 2"
+        response = site.get()
+        assert (response["X-Cache"], response.content) == ("MISS", b"version 2")
+
+    def test_it_can_be_switched_off(self, db, settings):
+        settings.PAGE_CACHE_STALE_SECONDS = 0
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate(["page:1"])
+        assert site.get()["X-Cache"] == "MISS"
+
+    def test_a_conditional_get_with_nobody_refilling_renders_now(self, db):
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate(["page:1"])
+        assert site.get(HTTP_IF_NONE_MATCH='"x"')["X-Cache"] == "MISS"
+
+    def test_a_failed_refill_is_logged_and_the_next_reader_tries_again(self, db, caplog):
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate(["page:1"])
+        site.during_render = lambda: 1 / 0
+        assert site.get()["X-Cache"] == "STALE"
+        assert "Refilling the page cache" in caplog.text
+        site.during_render = None
+        assert site.get()["X-Cache"] == "STALE"
+        assert site.get()["X-Cache"] == "HIT"
+
+    def test_a_page_that_became_unstorable_is_not_served_stale_again(self, db):
+        site = TaggedSite("topic:mining")
+        site.get()
+        pagecache.invalidate(["topic:mining"])
+        original = site.view
+
+        def not_found(request):
+            original(request)
+            return HttpResponse("gone", status=404)
+
+        site.middleware = PageCacheMiddleware(not_found)
+        assert site.get()["X-Cache"] == "STALE"  # the refill finds a 404
+        assert site.get().status_code == 404
+
+    def test_many_readers_of_a_stale_page_cause_one_render(self, db):
+        import threading
+        import time
+
+        site = TaggedSite("page:1")
+        site.get()
+        pagecache.invalidate(["page:1"])
+        site.during_render = lambda: time.sleep(0.3)
+        responses = []
+        start = threading.Barrier(12)
+
+        def reader():
+            start.wait()
+            responses.append(site.get())
+
+        threads = [threading.Thread(target=reader) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert len(responses) == 12
+        assert {r["X-Cache"] for r in responses} <= {"STALE", "HIT"}
+        assert site.renders == 2  # the first render, and one refill
+
+
+INVALIDATE = """
+import sys
+from django.conf import settings
+settings.configure(CACHES={"pages": %r}, PAGE_CACHE_ALIAS="pages", PAGE_CACHE_SECONDS=600)
+from masthead.lib import pagecache
+pagecache.invalidate(sys.argv[1:])
+"""
+
+
+class TestAcrossProcesses:
+    """Another process (a second web worker, the task worker publishing) invalidates, and
+    this one sees it: the clock and tags live in the shared page cache."""
+
+    @pytest.fixture(params=["file", "redis"])
+    def shared_cache(self, request, settings, tmp_path):
+        if request.param == "file":
+            config = {
+                "BACKEND": "masthead.lib.filecache.SampledCullFileBasedCache",
+                "LOCATION": str(tmp_path / "pages"),
+            }
+        else:
+            import redis
+
+            url = "redis://127.0.0.1:6379/4"
+            try:
+                redis.Redis.from_url(url).ping()
+            except redis.exceptions.ConnectionError:
+                pytest.skip("no Redis on 127.0.0.1:6379")
+            config = {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": f"inval-{tmp_path.name}",
+            }
+        settings.CACHES = {**settings.CACHES, "pages": config}
+        yield config
+        caches["pages"].clear()
+
+    def _invalidate_elsewhere(self, config, *tags):
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-c", INVALIDATE % config, *tags], check=True)
+
+    def test_an_invalidation_in_another_process_reaches_this_one(self, db, shared_cache):
+        site = TaggedSite("page:1")
+        site.get()
+        self._invalidate_elsewhere(shared_cache, "page:2")
+        assert site.get()["X-Cache"] == "HIT"
+        self._invalidate_elsewhere(shared_cache, "page:1")
+        assert site.get()["X-Cache"] == "STALE"
+        assert site.get()["X-Cache"] == "HIT"

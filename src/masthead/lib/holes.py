@@ -1,13 +1,12 @@
 """Page-cache holes: parts of a cached page that change faster than the page.
 
 A campaign's bar moves with every donation, and a campaign draws many a minute; emptying
-the page cache for each (lib/pagecache.py's generation) would re-render the whole site all
-day. So a template leaves a *hole* instead, ``{% hole "campaign-banner" %}``, which writes
+the page cache for each would re-render the whole site all day. So a template leaves a *hole* instead, ``{% hole "campaign-banner" %}``, which writes
 a marker comment; the page cache stores the page with its markers, and fills every marker
 on every HTML response it sends (hit or miss, and pages it does not store) from a
 fragment kept per (hole, language) for the hole's ``seconds``. A cached page therefore
 shows a fragment at most ``seconds`` old without ever being re-rendered (issue 9; issue 10
-reuses this for "latest news").
+reuses this for latest news and related posts, theme/fragments.py).
 
 Policy:
 - An app registers a hole in its ``AppConfig.ready()``: ``register(name, render, seconds)``.
@@ -17,8 +16,15 @@ Policy:
   name a hole whose app is switched off.
 - A fragment that fails to render is logged and left out, and not kept: the page is still
   served, and the next request tries again.
-- Fragments follow the page cache's generation, so a publish (which may change what a
-  fragment shows, such as a campaign's title) refreshes them too.
+- A fragment depends on tags as a page does (lib/pagecache.py): what its render declares
+  with ``pagecache.depends_on``, else ``ANY``, so that any publish (which may change what
+  it shows, such as a campaign's title) refreshes it. A stale fragment is rendered again
+  at once: fragments are small.
+- A marker may carry an argument, ``{% hole "related-posts" page.pk %}``. A hole registered
+  ``per_argument`` keeps a fragment per (argument, language) and is rendered with it,
+  ``render(request, argument)``; any other hole keeps one fragment per language and may
+  ``adjust(html, argument)`` it per page with string work only (the latest-news box leaves
+  out the article it is beside) so that a hit costs no query.
 
 This module knows no app: it is lib (DESIGN.md: Layers).
 """
@@ -40,14 +46,17 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_MARKER = re.compile(rb"<!--masthead-hole:([a-z0-9][a-z0-9-]{0,63})-->")
+ARGUMENT = re.compile(r"^[a-z0-9-]{1,64}$")
+_MARKER = re.compile(rb"<!--masthead-hole:([a-z0-9][a-z0-9-]{0,63})(?::([a-z0-9-]{1,64}))?-->")
 
 
 @dataclass(frozen=True)
 class Hole:
     name: str
-    render: Callable[[HttpRequest], str]
+    render: Callable[..., str]
     seconds: int | Callable[[], int]
+    per_argument: bool = False
+    adjust: Callable[[str, str], str] | None = None
 
     @property
     def lifetime(self) -> int:
@@ -59,10 +68,16 @@ _holes: dict[str, Hole] = {}
 
 
 def register(
-    name: str, render: Callable[[HttpRequest], str], seconds: int | Callable[[], int]
+    name: str,
+    render: Callable[..., str],
+    seconds: int | Callable[[], int],
+    *,
+    per_argument: bool = False,
+    adjust: Callable[[str, str], str] | None = None,
 ) -> None:
     """Fill every ``{% hole name %}`` with ``render(request)``, kept ``seconds`` per language
     (0: rendered for every response). ``seconds`` may be a callable reading a setting.
+    ``per_argument``: ``render(request, argument)``, kept per argument; ``adjust``: see above.
 
     Registering a name again replaces the hole (tests, and autoreload, call ready() twice).
     """
@@ -70,7 +85,9 @@ def register(
         raise ValueError(f"A hole name is lower-case letters, digits and hyphens: {name!r}")
     if not callable(seconds) and seconds < 0:
         raise ValueError(f"A hole is kept for 0 seconds or more, not {seconds}")
-    _holes[name] = Hole(name=name, render=render, seconds=seconds)
+    _holes[name] = Hole(
+        name=name, render=render, seconds=seconds, per_argument=per_argument, adjust=adjust
+    )
 
 
 def unregister(name: str) -> None:
@@ -81,49 +98,72 @@ def registered(name: str) -> Hole | None:
     return _holes.get(name)
 
 
-def marker(name: str) -> str:
+def marker(name: str, argument: object = None) -> str:
     """The comment a template writes where the hole goes."""
     if not NAME.match(name):
         raise ValueError(f"A hole name is lower-case letters, digits and hyphens: {name!r}")
-    return f"<!--masthead-hole:{name}-->"
+    if argument is None or argument == "":
+        return f"<!--masthead-hole:{name}-->"
+    if not ARGUMENT.match(str(argument)):
+        raise ValueError(
+            f"A hole argument is lower-case letters, digits and hyphens: {argument!r}"
+        )
+    return f"<!--masthead-hole:{name}:{argument}-->"
 
 
 def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
-def fragment_key(name: str, language: str) -> str:
-    # Imported here: pagecache imports this module to fill the holes it serves.
-    from masthead.lib.pagecache import current_generation
-
-    return f"hole:{current_generation()}:{name}:{language}"
+def fragment_key(name: str, language: str, argument: str = "") -> str:
+    return f"hole:{name}:{argument}:{language}"
 
 
-def fragment(name: str, request: HttpRequest, language: str) -> str:
+def fragment(name: str, request: HttpRequest, language: str, argument: str = "") -> str:
     """The HTML for hole ``name`` in ``language``: from the cache, or rendered and kept."""
     hole = _holes.get(name)
     if hole is None:
         return ""
-    key, seconds = fragment_key(name, language), max(0, hole.lifetime)
+    html = _kept_or_rendered(hole, request, language, argument if hole.per_argument else "")
+    if hole.adjust is not None and not hole.per_argument:
+        html = hole.adjust(html, argument)
+    return html
+
+
+def _kept_or_rendered(hole: Hole, request: HttpRequest, language: str, argument: str) -> str:
+    # Imported here: pagecache imports this module to fill the holes it serves.
+    from masthead.lib import pagecache
+
+    key, seconds = fragment_key(hole.name, language, argument), max(0, hole.lifetime)
     kept = _cache().get(key) if seconds else None
     # The age is checked against our own clock too: the lag bound must hold whatever the
     # cache backend does with expiry times (Redis rounds and counts on its own clock).
-    if kept is not None and time.time() - kept[0] < seconds:
+    if (
+        isinstance(kept, tuple)
+        and len(kept) == 4
+        and time.time() - kept[0] < seconds
+        and pagecache.state(kept[2], kept[3]) == pagecache.FRESH
+    ):
         return kept[1]
+    rendered_at = pagecache.clock() if seconds else 0
     try:
-        with translation.override(language):
-            html = str(hole.render(request))
+        with translation.override(language), pagecache.collecting() as tags:
+            html = str(
+                hole.render(request, argument) if hole.per_argument else hole.render(request)
+            )
     except Exception:
         # Furniture must not take the page down with it: serve the page without it.
-        logger.exception("Hole %r failed to render; the page is served without it", name)
+        logger.exception("Hole %r failed to render; the page is served without it", hole.name)
         return ""
     if seconds:
-        _cache().set(key, (time.time(), html), seconds)
+        kept = (time.time(), html, pagecache.stored_tags(tags), rendered_at)
+        _cache().set(key, kept, seconds)
     return html
 
 
 def clear(name: str) -> None:
-    """Forget hole ``name``'s kept fragments: the next page shows a fresh one."""
+    """Forget hole ``name``'s kept fragments (those without an argument): the next page
+    shows a fresh one."""
     _cache().delete_many([fragment_key(name, code) for code, _name in settings.LANGUAGES])
 
 
@@ -141,13 +181,14 @@ def fill_content(content: bytes, request: HttpRequest, language: str) -> bytes:
     """``content`` with every marker replaced by its hole's fragment (UTF-8)."""
     if b"<!--masthead-hole:" not in content:
         return content
-    fragments: dict[bytes, bytes] = {}
+    fragments: dict[tuple[bytes, bytes], bytes] = {}
 
     def replace(match: re.Match[bytes]) -> bytes:
-        name = match.group(1)
-        if name not in fragments:
-            fragments[name] = fragment(name.decode(), request, language).encode()
-        return fragments[name]
+        name, argument = match.group(1), match.group(2) or b""
+        if (name, argument) not in fragments:
+            html = fragment(name.decode(), request, language, argument.decode())
+            fragments[name, argument] = html.encode()
+        return fragments[name, argument]
 
     return _MARKER.sub(replace, content)
 

@@ -1,11 +1,38 @@
-"""Full-page cache for anonymous readers, invalidated by a generation counter.
+"""Full-page cache for anonymous readers, invalidated by the tags each page depends on.
 
 Why not Django's cache middleware: its keys hash the URL with the request's headers, so
 there is no way to drop "every page that shows this article" when an editor publishes.
-Here every key carries the current *generation*; publishing, unpublishing, deleting or
-editing anything a reader sees bumps the generation, and every cached page is stale at
-once (DESIGN.md: anonymous pages are cached and invalidated when their content changes).
-A magazine publishes a few times a day, so a whole-site refill is cheap; staleness is not.
+
+Dependency tags (issue 10). While a page renders, whatever draws it declares what it
+depends on, ``depends_on("page:12", "topic:mining")``; the page is stored with those tags
+and with the *clock* (a counter in the shared cache) read before the render began.
+``invalidate(tags)`` advances the clock and writes the new value into each tag's key; a
+stored page is current while none of its tags moved past the clock it was rendered at.
+So one publish makes stale only the pages that declared one of its tags, every process
+sees it at once (the clock and the tags live in the page cache: files or Redis), and a
+publish that commits while a page renders makes that page stale too (its clock is older).
+The tag vocabulary, and which events move which tags, is discovery/invalidation.py's.
+
+Conservative by construction:
+- a page that declared nothing depends on ``ANY``, which every invalidation moves, so a
+  page nobody taught to declare its tags behaves as before (stale on every change);
+- every page depends on ``ALL``: ``invalidate_all()`` (settings, bulk changes) moves it;
+- a tag whose key has disappeared (culled, evicted) makes its pages stale, never current.
+The clock is a counter, not a time, so clocks of different machines do not matter; if its
+key disappears it restarts from the time in milliseconds (plus a second), above any
+value it had.
+
+Stale-while-revalidate. A stale page is not thrown away: the first reader to find it stale
+gets it at once (``X-Cache: STALE``) and takes the page's lock; once that response has been
+sent, the same worker renders the page again and stores it (one render). Readers arriving
+meanwhile get the stale copy too. Limits: a page is served stale for at most
+``PAGE_CACHE_STALE_SECONDS`` after it was first found stale (then readers wait for a render
+as on a miss); a page whose own piece was unpublished, deleted or moved (a "gone" tag) is
+never served stale; nor to a conditional GET (a 304 would drop the refill with the body).
+
+``current_generation()`` is a second, coarser counter that every invalidation moves: the
+memo caches that only a render reads (listing ids, template fragments, the navigation)
+are keyed by it, so a re-render never reads a list from before the change.
 
 What is never cached: requests with a session or messages cookie, the admin, query strings
 other than ``?page=N``, non-200 responses, responses that set a cookie, that vary on
@@ -24,9 +51,12 @@ first visitor's parameters would be served to everyone (issue 8).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import unquote_plus
 
 from django.conf import settings
@@ -37,7 +67,12 @@ from django.utils.functional import cached_property
 
 from masthead.lib import holes
 
+logger = logging.getLogger(__name__)
+
 GENERATION_KEY = "pagecache:generation"
+CLOCK_KEY = "pagecache:clock"
+ANY = "*"  # moved by every invalidation: what a page that declared nothing depends on
+ALL = "all"  # moved by invalidate_all(): every page and fragment depends on it
 LOCK_SECONDS = 10
 LOCK_WAIT_SECONDS = 2.0
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
@@ -48,12 +83,19 @@ _TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|
 # Permissions-Policy, frame options) run on every response, hits included.
 _STORED_HEADERS = ("Content-Type", "Content-Language", "Link", "Vary")
 
+FRESH, STALE, GONE = "fresh", "stale", "gone"
+_collected: ContextVar[set[str] | None] = ContextVar("pagecache_tags", default=None)
+# Functions that name what a response depends on from the request alone (a URL's name and
+# arguments), for views that do not call depends_on() themselves: an app registers one.
+_taggers: list[Callable[[HttpRequest], Iterable[str]]] = []
+
 
 def _cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
 def current_generation() -> int:
+    """A counter every invalidation moves: the key of memo caches that only renders read."""
     generation = _cache().get(GENERATION_KEY)
     if generation is None:
         # add() so that two processes starting together agree on the first value.
@@ -62,13 +104,118 @@ def current_generation() -> int:
     return generation
 
 
-def invalidate_all() -> None:
-    """Make every cached page stale (on publish, unpublish, delete, settings change)."""
-    cache = _cache()
+def _bump_generation() -> None:
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: nothing cached can be current
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        _cache().incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: nothing keyed by one can be current
+        _cache().set(GENERATION_KEY, 2, timeout=None)
+
+
+def _restart_value() -> int:
+    # Above any value the clock had: it starts from the time in milliseconds and moves by
+    # one per invalidation, while this moves by 1,000 a second. A second ahead: a wall
+    # clock stepped back a little by NTP does not matter.
+    return int(time.time() * 1000) + 1000
+
+
+def clock() -> int:
+    """The invalidation clock now: read before a render, stored with its result."""
+    value = _cache().get(CLOCK_KEY)
+    if value is None:
+        _cache().add(CLOCK_KEY, _restart_value(), timeout=None)
+        value = _cache().get(CLOCK_KEY) or _restart_value()
+    return value
+
+
+def _tick() -> int:
+    try:
+        return _cache().incr(CLOCK_KEY)
+    except ValueError:
+        # One above a clock() that started it in this same millisecond.
+        value = _restart_value() + 1
+        _cache().set(CLOCK_KEY, value, timeout=None)
+        return value
+
+
+def tag_key(tag: str) -> str:
+    return f"pagecache:tag:{tag}"
+
+
+def _gone_key(tag: str) -> str:
+    return f"pagecache:gone:{tag}"
+
+
+def invalidate(tags: Iterable[str], *, gone: Iterable[str] = ()) -> None:
+    """Make stale every page and fragment that depends on one of ``tags``.
+
+    ``gone`` tags name a piece that no longer exists at its address (unpublished, deleted,
+    moved): pages depending on them are never served stale. That mark has keys of its own,
+    so a later, ordinary invalidation of the same tag does not take it away.
+    """
+    moment = _tick()
+    gone = set(gone)
+    _cache().set_many({tag_key(tag): moment for tag in {*tags, *gone, ANY}}, timeout=None)
+    if gone:
+        # Only pages stored before now can be misled, and none outlives PAGE_CACHE_SECONDS.
+        marks = {_gone_key(tag): moment for tag in gone}
+        _cache().set_many(marks, timeout=settings.PAGE_CACHE_SECONDS * 2)
+    _bump_generation()
+
+
+def invalidate_all() -> None:
+    """Make every cached page and fragment stale (settings change, bulk imports)."""
+    invalidate([ALL])
+
+
+def depends_on(*tags: str) -> None:
+    """Declare that what is being rendered (a page, a hole's fragment) shows ``tags``."""
+    collected = _collected.get()
+    if collected is not None:
+        collected.update(tags)
+
+
+@contextmanager
+def collecting() -> Iterator[set[str]]:
+    """Collect the tags declared by depends_on() while the block runs."""
+    tags: set[str] = set()
+    token = _collected.set(tags)
+    try:
+        yield tags
+    finally:
+        _collected.reset(token)
+
+
+def register_tagger(tagger: Callable[[HttpRequest], Iterable[str]]) -> None:
+    """Name tags from the request once it is rendered (registering again is a no-op)."""
+    if tagger not in _taggers:
+        _taggers.append(tagger)
+
+
+def stored_tags(tags: set[str]) -> tuple[str, ...]:
+    """What a render depends on, made safe: ANY when it declared nothing, ALL always; and
+    each tag given a key, so that a missing key can only mean one that was evicted."""
+    result = {*(tags or {ANY}), ALL}
+    keys = [tag_key(tag) for tag in result]
+    known = _cache().get_many(keys)
+    for key in keys:
+        if key not in known:
+            _cache().add(key, 0, timeout=None)
+    return tuple(sorted(result))
+
+
+def state(tags: Iterable[str], rendered_at: int) -> str:
+    """FRESH, STALE or GONE: what became of the tags since the clock read ``rendered_at``."""
+    keys = {tag_key(tag): tag for tag in tags}
+    values = _cache().get_many(list(keys))
+    # A key that disappeared (culled, evicted) moved at an unknown time: stale.
+    moved = [
+        tag for key, tag in keys.items() if values.get(key) is None or values[key] > rendered_at
+    ]
+    if not moved:
+        return FRESH
+    # Only a stale page pays this second read.
+    gone = _cache().get_many([_gone_key(tag) for tag in moved])
+    return GONE if any(value > rendered_at for value in gone.values()) else STALE
 
 
 def _is_cacheable_request(request: HttpRequest) -> bool:
@@ -124,19 +271,30 @@ def _is_personal(request: HttpRequest) -> bool:
     return any(name in request.COOKIES for name in settings.PAGE_CACHE_BYPASS_COOKIES)
 
 
-def _key(request: HttpRequest, generation: int) -> str:
+def _key(request: HttpRequest) -> str:
     url = f"{request.scheme}://{request.get_host()}{request.path}?{_cache_query(request)}"
     digest = hashlib.sha256(url.encode()).hexdigest()
-    return f"pagecache:{generation}:{digest}"
+    return f"pagecache:page:{digest}"
 
 
-def _wait_for(key: str) -> tuple[bytes, dict[str, str]] | None:
+# A stored page: (content, headers, tags, the clock read before its render).
+Stored = tuple[bytes, dict[str, str], tuple[str, ...], int]
+
+
+def _get(key: str) -> Stored | None:
+    stored = _cache().get(key)
+    return stored if isinstance(stored, tuple) and len(stored) == 4 else None
+
+
+def _wait_for(key: str) -> Stored | None:
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.02)
-        stored = _cache().get(key)
-        if stored is not None or _cache().get(f"{key}:pass"):
+        stored = _get(key)
+        if stored is not None and state(stored[2], stored[3]) == FRESH:
             return stored
+        if _cache().get(f"{key}:pass"):
+            return None
     return None  # the other render is slow or failed: render this one ourselves
 
 
@@ -186,10 +344,16 @@ class PageCacheMiddleware:
         return response
 
     def _cached(self, request: HttpRequest) -> HttpResponse:
-        key = _key(request, current_generation())
-        stored = _cache().get(key)
+        key = _key(request)
+        stored = _get(key)
         if stored is not None:
-            return self._rebuild(stored)
+            found = state(stored[2], stored[3])
+            if found == FRESH:
+                return self._rebuild(stored, "HIT")
+            if found == STALE and self._may_serve_stale(key):
+                response = self._serve_stale(request, key, stored)
+                if response is not None:
+                    return response
         if _cache().get(f"{key}:pass"):  # recently found unstorable: nothing to wait for
             return self.get_response(request)
         # One render per page when many readers miss at once (a publish during a spike):
@@ -202,29 +366,70 @@ class PageCacheMiddleware:
                 _cache().delete(lock)
         stored = _wait_for(key)
         if stored is not None:
-            return self._rebuild(stored)
+            return self._rebuild(stored, "HIT")
         return self._render_and_store(request, key)
 
+    @staticmethod
+    def _may_serve_stale(key: str) -> bool:
+        if settings.PAGE_CACHE_STALE_SECONDS <= 0:
+            return False
+        now = time.time()
+        # When the page was first found stale: the bound on how long it may be served so.
+        _cache().add(f"{key}:stale", now, timeout=settings.PAGE_CACHE_STALE_SECONDS * 2)
+        since = _cache().get(f"{key}:stale") or now
+        return now - since <= settings.PAGE_CACHE_STALE_SECONDS
+
+    def _serve_stale(self, request: HttpRequest, key: str, stored: Stored) -> HttpResponse | None:
+        """The stale copy, refilled after it is sent; None: treat the page as a miss."""
+        lock = f"{key}:lock"
+        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+            # A 304 replaces the response without closing it, so it would never refill:
+            # stale only while another reader's render is under way.
+            return self._rebuild(stored, "STALE") if _cache().get(lock) else None
+        response = self._rebuild(stored, "STALE")
+        if _cache().add(lock, 1, timeout=LOCK_SECONDS):
+            # Django calls a response's closers once the server has sent it: the reader has
+            # the stale page, and this worker then renders the fresh one.
+            response._resource_closers.append(lambda: self._refill(request, key, lock))
+        return response
+
+    def _refill(self, request: HttpRequest, key: str, lock: str) -> None:
+        try:
+            self._render_and_store(request, key)
+        except Exception:
+            # The stale copy stays until the bound; the next reader tries again.
+            logger.exception("Refilling the page cache for %s failed", request.path)
+        finally:
+            _cache().delete(lock)
+
     def _render_and_store(self, request: HttpRequest, key: str) -> HttpResponse:
-        response = self.get_response(request)
+        rendered_at = clock()  # before the render reads anything: see the module docstring
+        with collecting() as tags:
+            response = self.get_response(request)
+            for tagger in _taggers:
+                tags.update(tagger(request))
         if not _is_storable(request, response):
-            # Tell readers waiting on the lock not to wait for a page that won't come.
+            # Tell readers waiting on the lock not to wait for a page that won't come, and
+            # drop a stale copy of it (an unpublished topic's page is now a 404).
             _cache().set(f"{key}:pass", 1, timeout=LOCK_SECONDS)
+            _cache().delete(key)
         else:
             # Stored with its hole markers, and without an ETag: that describes the body as
             # sent, holes filled (see __call__).
             _shared_cache_headers(response)
             headers = {name: response[name] for name in _STORED_HEADERS if name in response}
-            _cache().set(key, (response.content, headers), settings.PAGE_CACHE_SECONDS)
+            stored = (response.content, headers, stored_tags(tags), rendered_at)
+            _cache().set(key, stored, settings.PAGE_CACHE_SECONDS)
+            _cache().delete(f"{key}:stale")
             response["X-Cache"] = "MISS"
         return response
 
     @staticmethod
-    def _rebuild(stored: tuple[bytes, dict[str, str]]) -> HttpResponse:
-        content, headers = stored
+    def _rebuild(stored: Stored, how: str) -> HttpResponse:
+        content, headers, _tags, _rendered_at = stored
         response = HttpResponse(content)
         for name, value in headers.items():
             response[name] = value
         _shared_cache_headers(response)
-        response["X-Cache"] = "HIT"
+        response["X-Cache"] = how
         return response

@@ -166,7 +166,6 @@ class SectionPage(Page):
         context["page_obj"] = queries.paginate(
             queries.section_articles(self), page=request.GET.get("page")
         )
-        context["latest"] = queries.latest_articles(locale=self.locale, limit=queries.LATEST_COUNT)
         return context
 
 

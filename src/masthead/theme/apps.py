@@ -9,6 +9,9 @@ class ThemeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from masthead.theme import admin_refusal
+        from masthead.theme import admin_refusal, fragments
 
         admin_refusal.install()
+        # Latest news and related posts: page-cache holes, so a publish re-renders neither
+        # the article pages around them nor, for related posts, more than the boxes it changes.
+        fragments.register()

@@ -201,10 +201,12 @@ def content_generation() -> int:
 
 
 @register.simple_tag
-def hole(name: str) -> SafeString:
+def hole(name: str, argument: object = None) -> SafeString:
     """Where a page-cache hole goes (lib/holes.py): filled on the way out, on every request,
-    so a cached page shows fresh furniture (the campaign bar) without a re-render."""
-    return mark_safe(holes.marker(name))  # noqa: S308 (a fixed comment; the name is checked)
+    so a cached page shows fresh furniture (the campaign bar, latest news, related posts)
+    without a re-render. ``argument``: the page's id, for holes that depend on the page."""
+    # A fixed comment; the name and argument are checked.
+    return mark_safe(holes.marker(name, argument))  # noqa: S308
 
 
 @register.simple_tag
