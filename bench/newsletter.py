@@ -98,7 +98,7 @@ def _fresh_postgres_database(server: str, name: str) -> str:
     return f"{server}/{name}"
 
 
-def run_pipeline(n: int, port: int, keep: bool, postgres: str | None) -> dict:
+def run_pipeline(n: int, port: int, keep: bool, postgres: str | None, prefix: str) -> dict:
     data = Path(tempfile.mkdtemp(prefix=f"masthead-bench-nl-{n}-"))
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
@@ -108,7 +108,7 @@ def run_pipeline(n: int, port: int, keep: bool, postgres: str | None) -> dict:
         "MASTHEAD_LOG_LEVEL": "ERROR",
     }
     if postgres:
-        env["DATABASE_URL"] = _fresh_postgres_database(postgres, f"masthead_bench_nl_{n}")
+        env["DATABASE_URL"] = _fresh_postgres_database(postgres, f"{prefix}{n}")
     try:
         subprocess.run([MASTHEAD, "manage", "migrate", "--noinput", "-v0"], env=env, check=True)
         pk = int(_shell(SEED.format(n=n), env).strip().splitlines()[-1])
@@ -149,7 +149,12 @@ def main() -> None:
         "--postgres",
         metavar="URL",
         help="a PostgreSQL server (postgres://user@host:port) to run on instead of SQLite; "
-        "the benchmark creates and replaces databases masthead_bench_nl_<size> there",
+        "the benchmark creates and replaces databases <prefix><size> there",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="masthead_bench_nl_",
+        help="PostgreSQL database names' prefix (default masthead_bench_nl_)",
     )
     args = parser.parse_args()
 
@@ -161,7 +166,9 @@ def main() -> None:
         # The raw loop runs before and after the pipeline, and the faster run is the limit:
         # on a shared machine, a neighbour's burst must not flatter the ratio.
         raw_rates = [run_raw(args.raw, port)]
-        results = [run_pipeline(n, port, args.keep, args.postgres) for n in args.sizes]
+        results = [
+            run_pipeline(n, port, args.keep, args.postgres, args.db_prefix) for n in args.sizes
+        ]
         raw_rates.append(run_raw(args.raw, port))
         raw_rate = max(raw_rates)
     finally:

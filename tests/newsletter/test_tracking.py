@@ -212,6 +212,21 @@ class TestHardBounce:
         assert Delivery.objects.get(pk=first.pk).bounced_at is not None
         assert Delivery.objects.get(pk=later.pk).bounced_at is None
 
+    def test_a_message_id_must_name_the_row_and_its_edition_to_match_by_id(self, client, sent):
+        daily, deliveries = sent
+        first = deliveries["cy@example.org"]
+        sending.send_edition(edition=services.create_edition(newsletter=daily, subject="Tue"))
+        later = Delivery.objects.exclude(edition=first.edition).get(email="cy@example.org")
+        # The first row's id under the later edition's public id: no row is both.
+        forged = first.message_id.replace(first.edition.public_id.hex, later.edition.public_id.hex)
+
+        response = post_json(client, MAILGUN, mailgun_failed("cy@example.org", forged))
+
+        assert response.status_code == 200
+        # Matched by address instead: the newest sent to it.
+        assert Delivery.objects.get(pk=first.pk).bounced_at is None
+        assert Delivery.objects.get(pk=later.pk).bounced_at is not None
+
     def test_a_sendgrid_bounce_suppresses(self, client, sent):
         response = post_json(client, SENDGRID, sendgrid_event("ana@example.org"))
         assert response.status_code == 200

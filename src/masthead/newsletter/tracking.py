@@ -187,6 +187,29 @@ def handle(event: AnymailTrackingEvent, esp_name: str) -> None:
 
 # --- the writes ----------------------------------------------------------------------
 
+# Ours are "<edition public id.delivery id@domain>" (emails.message_id).
+_OUR_MESSAGE_ID = re.compile(r"([0-9a-f]{32})\.([0-9]{1,18})@[^\s<>]+")
+
+
+def _by_message_id(message_id: str | None) -> Delivery | None:
+    """The delivery one of our Message-IDs names, found by its primary key.
+
+    The column has no index, so that the send loop's updates stay HOT (models.py): the
+    row's id is read from the Message-ID, and the stored one must still match.
+    """
+    core = (message_id or "").strip().strip("<>").strip()
+    match = _OUR_MESSAGE_ID.fullmatch(core)
+    if match is None:
+        return None
+    edition, delivery_id = match.groups()
+    return (
+        Delivery.objects.filter(
+            pk=int(delivery_id), edition__public_id=edition, message_id=f"<{core}>"
+        )
+        .select_related("edition")
+        .first()
+    )
+
 
 def matching_delivery(*, email: str, message_id: str | None) -> Delivery | None:
     """The delivery an event is about: by our Message-ID, else the newest sent to ``email``.
@@ -196,15 +219,9 @@ def matching_delivery(*, email: str, message_id: str | None) -> Delivery | None:
     so the address's most recent sent delivery stands in.
     """
     lowered = email.lower()
-    core = (message_id or "").strip().strip("<>").strip()
-    if core:
-        by_id = (
-            Delivery.objects.filter(message_id__in=[f"<{core}>", core])
-            .select_related("edition")
-            .first()
-        )
-        if by_id is not None and by_id.email.lower() == lowered:
-            return by_id
+    by_id = _by_message_id(message_id)
+    if by_id is not None and by_id.email.lower() == lowered:
+        return by_id
     readers = readers_with_address(lowered).values("pk")
     return (
         Delivery.objects.filter(reader_id__in=readers, status=Delivery.Status.SENT)
