@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "masthead.audience",
     "masthead.newsletter",
     "masthead.funding",
+    "masthead.channels",
     "masthead.theme",
     "masthead.demo",
     "wagtail.contrib.settings",
