@@ -17,7 +17,9 @@ refused in between), as when Telegram is unreachable.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import socket
 import threading
 import time
@@ -27,6 +29,41 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tests.smtp_sink import free_port
 
 TOKEN = "123456:TEST-fake-bot-token"
+# Telegram's HTML parse mode, as far as Masthead uses it: <b> and <a href="...">, the named
+# entities &lt; &gt; &amp; &quot; and numeric ones. Anything else is "can't parse entities".
+_TOKEN = re.compile(
+    r'<b>|</b>|<a href="(?P<href>[^"<>]*)">|</a>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);'
+    r"|(?P<bad>[<>&])"
+)
+
+
+def parse_html(text: str) -> tuple[str, list[str]]:
+    """The visible text of Telegram HTML and its links; ValueError where Telegram refuses."""
+    visible, hrefs, open_tags = [], [], []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        visible.append(text[position : match.start()])
+        position = match.end()
+        token = match.group(0)
+        if match.group("bad"):
+            raise ValueError(f"Bad Request: can't parse entities: unexpected {token!r}")
+        if token.startswith("&"):
+            visible.append(html.unescape(token))
+        elif token.startswith("</"):
+            if not open_tags or open_tags.pop() != token[2]:
+                raise ValueError("Bad Request: can't parse entities: unmatched end tag")
+        else:
+            open_tags.append(token[1])
+            if match.group("href") is not None:
+                hrefs.append(html.unescape(match.group("href")))
+    visible.append(text[position:])
+    if open_tags:
+        raise ValueError("Bad Request: can't parse entities: unclosed tag")
+    return "".join(visible), hrefs
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 @dataclass
@@ -55,8 +92,8 @@ class State:
         """The article link of every post in ``chat`` (the href in the text or caption)."""
         out = []
         for call in self.posts_to(chat):
-            html = call.params.get("text") or call.params.get("caption") or ""
-            out.append(html.rpartition('<a href="')[2].partition('"')[0])
+            _, hrefs = parse_html(call.params.get("text") or call.params.get("caption") or "")
+            out.append(hrefs[-1])
         return out
 
 
@@ -90,7 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
             state.calls.append(call)
             step = state.script.pop(0) if state.script else ("ok",)
         if token != TOKEN:
-            return self._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return self._answer(
+                401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
         if method not in {"sendMessage", "sendPhoto", "getMe"}:
             return self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
         if step[0] == "status":
@@ -115,16 +154,23 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         text = params.get("text") or params.get("caption") or ""
-        if not text or "<b>" not in text:
-            return self._answer(
-                400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}
-            )
+        limit = 1024 if method == "sendPhoto" else 4096
+        try:
+            visible, _ = parse_html(text) if params.get("parse_mode") == "HTML" else (text, [])
+            if not visible.strip():
+                raise ValueError("Bad Request: message text is empty")
+            if utf16_length(visible) > limit:
+                raise ValueError(f"Bad Request: message is too long ({method})")
+        except ValueError as exc:
+            return self._answer(400, {"ok": False, "error_code": 400, "description": str(exc)})
         with state.lock:
             state.next_id += 1
             message_id = state.next_id
             state.posted.append(call)
         if step[0] == "posted_then":
-            return self._answer(step[1], {"ok": False, "error_code": step[1], "description": "Bad Gateway"})
+            return self._answer(
+                step[1], {"ok": False, "error_code": step[1], "description": "Bad Gateway"}
+            )
         if step[0] == "drop":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -173,8 +173,8 @@ def _drain_waiting(task: object, *, channel_id: int) -> bool:
     ).exists()
 
 
-def reserve_slot(*, channel: TelegramChannel) -> float:
-    """Reserve the channel's next posting slot; the seconds to wait for it.
+def reserve_slot(*, channel: TelegramChannel) -> dt.datetime:
+    """Reserve the channel's next posting slot: the time the post may go out.
 
     Slots are ``60 / TELEGRAM_POSTS_PER_MINUTE`` seconds apart, reserved under the
     channel's row lock (SQLite: the write lock), so no two processes get the same one.
@@ -186,7 +186,7 @@ def reserve_slot(*, channel: TelegramChannel) -> float:
         slot = max(now, row.next_slot_at or now)
         row.next_slot_at = slot + interval
         row.save(update_fields=["next_slot_at"])
-    return (slot - now).total_seconds()
+    return slot
 
 
 def claim(*, channel: TelegramChannel) -> Delivery | None:
@@ -215,11 +215,10 @@ def deliver_channel(*, channel: TelegramChannel, batch: int = DRAIN_BATCH) -> in
     while done < batch:
         if not queries.due(channel).exists():
             return done
-        wait = reserve_slot(channel=channel)
+        slot = reserve_slot(channel=channel)
+        wait = (slot - timezone.now()).total_seconds()
         if wait > MAX_WAIT_SECONDS:
-            request_drain(
-                channel_id=channel.pk, run_after=timezone.now() + dt.timedelta(seconds=wait)
-            )
+            request_drain(channel_id=channel.pk, run_after=slot)
             return done
         if wait > 0:
             time.sleep(wait)
