@@ -8,6 +8,7 @@ certainly did not reach it goes out later; each Delivery row says what happened.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -73,7 +74,7 @@ def test_a_request_that_may_have_reached_telegram_is_never_repeated_on_its_own(
     bot, channels, publication, django_capture_on_commit_callbacks, step, posted
 ):
     bot.state.script = [step]
-    article, delivery = _publish(publication, django_capture_on_commit_callbacks)
+    _article, delivery = _publish(publication, django_capture_on_commit_callbacks)
     assert delivery.state == Delivery.State.UNCERTAIN
     assert delivery.api_message
     for _ in range(2):
@@ -173,7 +174,7 @@ def test_the_hero_image_goes_as_a_photo_with_caption_but_not_for_members_only(
     bot, channels, publication, django_capture_on_commit_callbacks
 ):
     image = make_image()
-    article, delivery = _publish(
+    article, _delivery = _publish(
         publication,
         django_capture_on_commit_callbacks,
         hero_image=image,
@@ -221,7 +222,7 @@ def test_posts_are_spaced_at_the_channels_pace_across_workers(settings, channels
     slots = [
         services.reserve_slot(channel=TelegramChannel.objects.get(pk=en.pk)) for _ in range(4)
     ]
-    assert [b - a for a, b in zip(slots, slots[1:])] == [dt.timedelta(seconds=3)] * 3
+    assert [b - a for a, b in itertools.pairwise(slots)] == [dt.timedelta(seconds=3)] * 3
     assert TelegramChannel.objects.get(pk=en.pk).next_slot_at == slots[-1] + dt.timedelta(
         seconds=3
     )

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Telegram usernames: 5-32 letters, digits and underscores, starting with a letter.
+_CHAT_ID = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20}")
 
 
 class TelegramChannel(models.Model):
@@ -50,6 +56,19 @@ class TelegramChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.chat_id})"
+
+    def clean(self) -> None:
+        super().clean()
+        # The Bot API answers "chat not found" to anything else, but only when posting.
+        if not _CHAT_ID.fullmatch(self.chat_id or ""):
+            raise ValidationError(
+                {
+                    "chat_id": _(
+                        "Use the channel's @username (such as @thelongtable) or its numeric "
+                        "id (such as -1001234567890)."
+                    )
+                }
+            )
 
 
 class Delivery(models.Model):

@@ -45,6 +45,8 @@ MAX_ATTEMPTS = 100
 # A row SENDING this long after its request's timeout belongs to a worker that died.
 STUCK_MARGIN = dt.timedelta(seconds=60)
 HERO_SPEC = "width-1200"  # the size the article page and its Open Graph card use
+# What an editor may send again by hand.
+RESENDABLE = (Delivery.State.FAILED, Delivery.State.UNCERTAIN, Delivery.State.SKIPPED)
 
 
 def ensure_configured_channels() -> list[TelegramChannel]:
@@ -108,17 +110,10 @@ def _queue(*, article: ArticlePage, channels: list[TelegramChannel]) -> list[Del
 
 @transaction.atomic
 def resend(*, delivery: Delivery) -> bool:
-    """An editor's re-send: queue the post again, whatever happened before; False if it is
-    queued or on the wire already."""
-    updated = Delivery.objects.filter(
-        pk=delivery.pk,
-        state__in=[
-            Delivery.State.FAILED,
-            Delivery.State.UNCERTAIN,
-            Delivery.State.SKIPPED,
-            Delivery.State.SENT,
-        ],
-    ).update(
+    """An editor's re-send of a post that failed, was skipped or may not have gone out;
+    False for one that is sent, queued or on the wire (a second post is the editor's
+    explicit choice only where the first is in doubt)."""
+    updated = Delivery.objects.filter(pk=delivery.pk, state__in=RESENDABLE).update(
         state=Delivery.State.QUEUED,
         next_attempt_at=None,
         error_code=None,
