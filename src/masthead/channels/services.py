@@ -78,8 +78,8 @@ def fan_out_article(*, article: ArticlePage) -> list[Delivery]:
 def post_article(*, article: ArticlePage) -> list[Delivery]:
     """An editor's "post to channels": queue ``article`` on the matching channels it has not
     been posted to yet (auto-posting was off, or the channel was added since)."""
-    if not article.live:
-        return []
+    if not ArticlePage.objects.live().filter(pk=article.pk).exists():
+        return []  # the database's word: an instance may predate its own publish
     return _queue(article=article, channels=queries.matching_channels(article))
 
 
