@@ -45,7 +45,7 @@ class TelegramChannel(models.Model):
         help_text=_("Off: nothing is posted to this channel."),
     )
     # The earliest time the next post may go out: the per-channel pace, shared by every
-    # worker process (services.reserve_slot), and pushed back by Telegram's 429 retry_after.
+    # worker process (services.claim), and pushed back by Telegram's 429 retry_after.
     next_slot_at = models.DateTimeField(_("next post not before"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

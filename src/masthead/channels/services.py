@@ -168,38 +168,33 @@ def _drain_waiting(task: object, *, channel_id: int) -> bool:
     ).exists()
 
 
-def reserve_slot(*, channel: TelegramChannel) -> dt.datetime:
-    """Reserve the channel's next posting slot: the time the post may go out.
+def claim(*, channel: TelegramChannel) -> Delivery | dt.datetime | None:
+    """Take the channel's next slot and its oldest due post, marked SENDING: the post to
+    send now; or the time of the next slot if it has not come; or None if nothing is due.
 
-    Slots are ``60 / TELEGRAM_POSTS_PER_MINUTE`` seconds apart, reserved under the
-    channel's row lock (SQLite: the write lock), so no two processes get the same one.
+    One transaction under the channel's row lock (SQLite: the write lock), committed before
+    the request is made: of two workers one wins the post, and the slot moves on from the
+    moment of the claim, so posts leave at least ``60 / TELEGRAM_POSTS_PER_MINUTE`` seconds
+    apart however many processes send, and a slow claim never lets the next one go early.
     """
     interval = dt.timedelta(seconds=60 / settings.TELEGRAM_POSTS_PER_MINUTE)
     with transaction.atomic():
         row = TelegramChannel.objects.select_for_update().get(pk=channel.pk)
         now = timezone.now()
-        slot = max(now, row.next_slot_at or now)
-        row.next_slot_at = slot + interval
-        row.save(update_fields=["next_slot_at"])
-    return slot
-
-
-def claim(*, channel: TelegramChannel) -> Delivery | None:
-    """Mark the oldest due post of ``channel`` SENDING and return it (None: nothing due).
-
-    The conditional UPDATE commits before the request is made: of two workers, one wins.
-    """
-    for pk in queries.due(channel).values_list("pk", flat=True)[:5]:
-        now = timezone.now()
-        won = Delivery.objects.filter(pk=pk, state=Delivery.State.QUEUED).update(
+        if row.next_slot_at is not None and row.next_slot_at > now:
+            return row.next_slot_at
+        pk = queries.due(channel).values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        Delivery.objects.filter(pk=pk, state=Delivery.State.QUEUED).update(
             state=Delivery.State.SENDING,
             attempts=F("attempts") + 1,
             claimed_at=now,
             updated_at=now,
         )
-        if won:
-            return Delivery.objects.select_related("channel").get(pk=pk)
-    return None
+        row.next_slot_at = now + interval
+        row.save(update_fields=["next_slot_at"])
+    return Delivery.objects.select_related("channel").get(pk=pk)
 
 
 def deliver_channel(*, channel: TelegramChannel, batch: int = DRAIN_BATCH) -> int:
@@ -208,18 +203,16 @@ def deliver_channel(*, channel: TelegramChannel, batch: int = DRAIN_BATCH) -> in
     Telegram is down or limiting us, leaving the rest queued for later."""
     done = 0
     while done < batch:
-        if not queries.due(channel).exists():
-            return done
-        slot = reserve_slot(channel=channel)
-        wait = (slot - timezone.now()).total_seconds()
-        if wait > MAX_WAIT_SECONDS:
-            request_drain(channel_id=channel.pk, run_after=slot)
-            return done
-        if wait > 0:
-            time.sleep(wait)
         delivery = claim(channel=channel)
         if delivery is None:
             return done
+        if isinstance(delivery, dt.datetime):
+            wait = (delivery - timezone.now()).total_seconds()
+            if wait > MAX_WAIT_SECONDS:
+                request_drain(channel_id=channel.pk, run_after=delivery)
+                return done
+            time.sleep(max(wait, 0))
+            continue
         outcome = send(delivery=delivery)
         done += outcome.kind == telegram.SENT
         if outcome.kind == telegram.RETRY:
