@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 # Posts one drain task sends before handing over to a fresh task, so other tasks (a
 # sign-in link, a receipt) get the worker between batches of a burst.
 DRAIN_BATCH = 20
+DRAIN_PRIORITY = 10  # django-tasks: -100 to 100, default 0
 # A wait longer than this for the next slot (Telegram's 429) ends the drain: the task is
 # deferred to the slot's time, or the sweep picks the channel up again.
 MAX_WAIT_SECONDS = 10.0
@@ -149,6 +150,10 @@ def request_drain(*, channel_id: int, run_after: dt.datetime | None = None) -> N
         task = task.using(run_after=run_after)
     elif run_after is not None:
         return  # the sweep picks the channel up when its time comes
+    if backend.supports_priority:
+        # Ahead of Wagtail's index tasks (several per publish): in a burst of publishes
+        # the posts would otherwise wait behind thousands of them (bench/channels.py).
+        task = task.using(priority=DRAIN_PRIORITY)
     task.enqueue(channel_id=channel_id)
 
 
