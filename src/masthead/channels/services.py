@@ -244,7 +244,12 @@ def send(*, delivery: Delivery) -> telegram.Outcome:
         )
         _finish(delivery, state=Delivery.State.SKIPPED, api_message=reason)
         return telegram.Outcome(telegram.FAILED, description=reason)
-    post = build_post(article)
+    try:
+        post = build_post(article)
+    except Exception as exc:  # a page without a site, a broken image: nothing was sent
+        logger.exception("Telegram post %s could not be built", delivery.pk)
+        _finish(delivery, state=Delivery.State.FAILED, api_message=exc.__class__.__name__)
+        return telegram.Outcome(telegram.FAILED, description=exc.__class__.__name__)
     outcome = telegram.send(chat_id=channel.chat_id, post=post)
     if (
         outcome.kind == telegram.FAILED
