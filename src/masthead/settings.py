@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.routable_page",
+    "wagtail.api.v2",
     "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
@@ -552,3 +553,10 @@ for _name, _value in [
         raise ImproperlyConfigured(f"{_name} must be at least 1 (got {_value})")
 if DONATION_MAX < DONATION_MIN:
     raise ImproperlyConfigured("MASTHEAD_DONATION_MAX must not be below MASTHEAD_DONATION_MIN")
+
+
+# The content API at /api/v2/ (discovery/api.py, docs/api.md): requests per minute per
+# client address, counted across processes like every other limit (lib/ratelimit.py).
+CONTENT_API_RATE_LIMIT = env.int("MASTHEAD_CONTENT_API_RATE_LIMIT", default=120)
+WAGTAILAPI_BASE_URL = BASE_URL
+WAGTAILAPI_LIMIT_MAX = 50
