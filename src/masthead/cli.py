@@ -149,6 +149,7 @@ SCHEDULED_COMMANDS = (
     "reader_import_sweep",  # CSV imports whose worker stopped; old imports' bad rows
     "purge_task_results",  # finished task rows past retention
     "funding_sweep",  # lapsed memberships, renewal reminders, stale checkouts, owed mail
+    "channels_sweep",  # Telegram posts due for a retry; posts a dead worker left uncertain
 )
 
 

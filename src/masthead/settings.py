@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "masthead.audience",
     "masthead.newsletter",
     "masthead.funding",
+    "masthead.channels",
     "masthead.theme",
     "masthead.demo",
     "wagtail.contrib.settings",
@@ -554,6 +555,33 @@ for _name, _value in [
 if DONATION_MAX < DONATION_MIN:
     raise ImproperlyConfigured("MASTHEAD_DONATION_MAX must not be below MASTHEAD_DONATION_MIN")
 
+# Telegram (masthead.channels): nothing is posted without a bot token. The channels are
+# configured in the admin; MASTHEAD_TELEGRAM_CHANNELS="en:@name,es:@name_es" creates them.
+TELEGRAM_BOT_TOKEN = env("MASTHEAD_TELEGRAM_BOT_TOKEN", default="")
+# A self-hosted Bot API server (telegram-bot-api) instead of Telegram's, or a test stand-in.
+TELEGRAM_API_BASE = env("MASTHEAD_TELEGRAM_API_BASE", default="https://api.telegram.org").rstrip(
+    "/"
+)
+# Telegram allows a bot about 20 messages a minute in one channel; the bench raises it.
+TELEGRAM_POSTS_PER_MINUTE = env.int("MASTHEAD_TELEGRAM_POSTS_PER_MINUTE", default=20)
+# How long one Bot API call may take before its outcome counts as unknown.
+TELEGRAM_TIMEOUT_SECONDS = env.float("MASTHEAD_TELEGRAM_TIMEOUT_SECONDS", default=15.0)
+TELEGRAM_CHANNELS: list[tuple[str, str]] = []
+for _item in env.list("MASTHEAD_TELEGRAM_CHANNELS", default=[]):
+    _language, _, _chat = _item.strip().partition(":")
+    _chat = _chat.strip()
+    if _language.strip() not in dict(LANGUAGES) or not (
+        (_chat.startswith("@") and len(_chat) > 1) or _chat.lstrip("-").isdigit()
+    ):
+        raise ImproperlyConfigured(
+            "MASTHEAD_TELEGRAM_CHANNELS items are language:@channel (languages "
+            f"{', '.join(dict(LANGUAGES))}); got {_item.strip()!r}"
+        )
+    TELEGRAM_CHANNELS.append((_language.strip(), _chat))
+if TELEGRAM_POSTS_PER_MINUTE < 1 or TELEGRAM_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "MASTHEAD_TELEGRAM_POSTS_PER_MINUTE and MASTHEAD_TELEGRAM_TIMEOUT_SECONDS must be positive"
+    )
 
 # The content API at /api/v2/ (discovery/api.py, docs/api.md): requests per minute per
 # client address, counted across processes like every other limit (lib/ratelimit.py).

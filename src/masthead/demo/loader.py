@@ -20,6 +20,7 @@ from masthead.demo import funding, images, newsletters, search_index
 from masthead.demo.content import publication as pub
 from masthead.demo.content.pieces import PIECES
 from masthead.demo.content.types import BodyItem, Heading, Notes, Piece, Quote, Turn, Version
+from masthead.lib import fanout
 from masthead.newsroom import services
 from masthead.newsroom.models import ArticlePage, Contributor, HomePage, SectionPage
 
@@ -39,9 +40,18 @@ def demo_home() -> HomePage | None:
     return HomePage.objects.filter(slug=pub.HOME_SLUG, locale__language_code="en").first()
 
 
-@transaction.atomic(durable=True)
 def load_publication(*, now: dt.datetime | None = None) -> LoadResult:
     """Create the demo publication unless it exists; say where it is and what it holds.
+
+    Loaded, not news: nothing it publishes is posted to the channels (issue 11).
+    """
+    with fanout.quiet():
+        return _load_publication(now=now)
+
+
+@transaction.atomic(durable=True)
+def _load_publication(*, now: dt.datetime | None) -> LoadResult:
+    """Create the demo publication unless it exists.
 
     Creates the locales, both home pages, the sections, the contributors (with portraits),
     the publication settings and texts, and every piece in ``content.pieces`` with its hero

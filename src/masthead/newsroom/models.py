@@ -242,6 +242,16 @@ class ArticlePage(Page):
         ),
     )
 
+    # Read by masthead.channels on the first publish; an edit or re-publish never posts.
+    post_to_channels = models.BooleanField(
+        _("post to channels"),
+        default=True,
+        help_text=_(
+            "Post this article to the publication's Telegram channels when it is first "
+            "published. Turn off to publish it quietly; you can still post it by hand."
+        ),
+    )
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("standfirst"),
@@ -269,7 +279,11 @@ class ArticlePage(Page):
             heading=_("Syndication"),
         ),
     ]
-    settings_panels = [*Page.settings_panels, FieldPanel("members_only")]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("members_only"),
+        FieldPanel("post_to_channels"),
+    ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("standfirst"),

@@ -7,6 +7,7 @@ history, signals and search index see the same thing either way.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Locale, Page, Site
 
-from masthead.lib import pagecache
+from masthead.lib import fanout, pagecache
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
@@ -183,6 +184,12 @@ def _backdate(article: ArticlePage, draft: ArticleDraft) -> None:
     pagecache.invalidate_all()  # update() sends no signal; listings are ordered by date
 
 
+def _quiet_if_backdated(draft: ArticleDraft) -> contextlib.AbstractContextManager:
+    # A backdated article is loaded (the demo, an import), not news: publishing it must
+    # not post it to the channels (issue 11).
+    return fanout.quiet() if draft.first_published_at is not None else contextlib.nullcontext()
+
+
 @transaction.atomic
 def create_article(
     *, section: SectionPage, draft: ArticleDraft, publish: bool = True
@@ -197,7 +204,8 @@ def create_article(
     section.add_child(instance=article)
     revision = article.save_revision()
     if publish:
-        revision.publish()
+        with _quiet_if_backdated(draft):
+            revision.publish()
         _backdate(article, draft)
     return article
 
@@ -212,7 +220,8 @@ def translate_article(article: ArticlePage, *, locale: Locale, draft: ArticleDra
     _apply_draft(translation, draft)
     translation.full_clean()
     translation.save()
-    translation.save_revision().publish()
+    with _quiet_if_backdated(draft):
+        translation.save_revision().publish()
     _backdate(translation, draft)
     return translation
 

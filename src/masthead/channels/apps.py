@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "masthead.channels"
+    label = "channels"
+    verbose_name = _("Channels")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+        from wagtail.signals import page_published
+
+        from masthead.channels import receivers
+
+        # Any publish (the editor, scheduled publishing, a script) reaches the receiver;
+        # bulk loads publish inside lib.fanout.quiet() and post nothing.
+        page_published.connect(receivers.on_published, dispatch_uid="masthead.channels.publish")
+        post_migrate.connect(
+            receivers.on_post_migrate, sender=self, dispatch_uid="masthead.channels.migrate"
+        )

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from masthead.channels import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the channels in MASTHEAD_TELEGRAM_CHANNELS, mark posts a dead worker left "
+        "on the wire as uncertain, and send the posts that are due (run by the scheduler)."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        result = services.sweep()
+        if options["verbosity"] > 1:
+            self.stdout.write(str(result))

@@ -1,0 +1,15 @@
+"""Background entry points for the channels; each calls one service. Tasks carry ids only."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from masthead.channels import services
+from masthead.channels.models import TelegramChannel
+
+
+@task()
+def deliver_channel(channel_id: int) -> None:
+    channel = TelegramChannel.objects.filter(pk=channel_id).first()
+    if channel is not None:  # deleted since: its posts went with it
+        services.deliver_channel(channel=channel)
