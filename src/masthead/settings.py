@@ -593,7 +593,9 @@ WAGTAILAPI_LIMIT_MAX = 50
 # Outgoing webhooks (channels/webhooks, docs/channels.md). Endpoints are set in the admin.
 # In production no request reaches a loopback, private or link-local address (lib/ssrf.py),
 # unless its network is named in MASTHEAD_WEBHOOKS_ALLOWED_NETWORKS ("192.168.1.0/24,...").
-WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("MASTHEAD_WEBHOOKS_ALLOW_PRIVATE", default=not PRODUCTION)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "MASTHEAD_WEBHOOKS_ALLOW_PRIVATE", default=not PRODUCTION
+)
 try:
     WEBHOOK_ALLOWED_NETWORKS = [
         ipaddress.ip_network(_net.strip(), strict=False)

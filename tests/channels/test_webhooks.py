@@ -6,7 +6,11 @@ with the ``standardwebhooks`` package, as a receiver would."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import standardwebhooks
@@ -349,3 +353,86 @@ class TestEndpointValidation:
         assert admin_client.get("/admin/webhook_delivery/").status_code == 200
         page = admin_client.get(f"/admin/webhook_delivery/inspect/{delivery.pk}/")
         assert delivery.message_id in page.content.decode()
+
+
+class TestProductionAddresses:
+    """In production no webhook reaches loopback, private or link-local addresses."""
+
+    @pytest.fixture(autouse=True)
+    def _production(self, settings):
+        settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://127.0.0.1:{port}/hooks",
+            "http://10.0.0.1:{port}/hooks",
+            "http://localhost:{port}/hooks",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]:{port}/hooks",
+        ],
+    )
+    def test_an_inside_endpoint_is_refused_and_never_contacted(
+        self, publication, receiver, url, django_capture_on_commit_callbacks
+    ):
+        port = receiver.url.split(":")[2].split("/")[0]
+        endpoint_for(receiver, url=url.format(port=port))
+        with django_capture_on_commit_callbacks(execute=True):
+            publish(publication)
+        delivery = WebhookDelivery.objects.get()
+        assert delivery.state == "failed"  # refused: no retry would help
+        assert delivery.attempts == 1
+        assert "not a public address" in delivery.last_error
+        assert receiver.calls == []
+
+    def test_a_redirect_inside_is_refused(
+        self, publication, settings, django_capture_on_commit_callbacks
+    ):
+        settings.WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+        with running("127.0.0.2") as canary, running(script=[("redirect", canary.url)]) as first:
+            endpoint = endpoint_for(first)
+            with django_capture_on_commit_callbacks(execute=True):
+                publish(publication)
+            assert len(first.calls) == 1
+            verified(endpoint, first.calls[0])
+            assert canary.calls == []
+        assert WebhookDelivery.objects.get().state == "failed"
+
+    def test_a_307_to_an_allowed_address_is_followed_with_the_same_message(
+        self, publication, settings, django_capture_on_commit_callbacks
+    ):
+        settings.WEBHOOK_ALLOWED_NETWORKS = [ipaddress.ip_network("127.0.0.1/32")]
+        with running() as second, running(script=[("redirect", second.url)]) as first:
+            endpoint = endpoint_for(first)
+            with django_capture_on_commit_callbacks(execute=True):
+                publish(publication)
+            [call] = second.calls
+            assert verified(endpoint, call)["type"] == "article.published"
+            assert call.headers["webhook-id"] == first.calls[0].headers["webhook-id"]
+        assert WebhookDelivery.objects.get().state == "delivered"
+
+
+def test_production_settings_refuse_private_addresses(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_ENV": "production",
+        "MASTHEAD_SECRET_KEY": "a" * 20 + "-not-a-real-key-" + "b" * 30,
+        "MASTHEAD_ALLOWED_HOSTS": "magazine.example.org",
+        "MASTHEAD_BASE_URL": "https://magazine.example.org",
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "masthead.settings",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES, settings.WEBHOOK_ALLOWED_NETWORKS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.stdout.strip() == "False []", result.stderr
+    env["MASTHEAD_WEBHOOKS_ALLOWED_NETWORKS"] = "10.0.0.0/8,not-a-network"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode != 0
+    assert "MASTHEAD_WEBHOOKS_ALLOWED_NETWORKS" in result.stderr
