@@ -13,7 +13,7 @@ from django.test import Client
 from masthead.discovery import sharing
 from tests.discovery.factories import make_article
 
-TRICKY = 'Salt & silver: "the mines" <1920–2020> 🌊 #1?'
+TRICKY = 'Salt & silver: "the mines" <1920–2020> 🌊 #1?'  # noqa: RUF001 (a real dash)
 
 
 class _Collector(HTMLParser):
