@@ -25,6 +25,7 @@ from tests.channels.webhook_receiver import running
 from tests.discovery.factories import make_article, paragraph
 
 ALL_EVENTS = [e.value for e in Event]
+VALID = "whsec_" + "A" * 44  # 32 zero bytes
 SECRET_WORD = "plumbagine"
 
 
@@ -349,7 +350,33 @@ class TestEndpointValidation:
         assert response.status_code == 200
         assert not WebhookEndpoint.objects.exists()
         form = response.context["form"]
-        assert set(form.errors) == {"url", "events"}
+        assert set(form.errors) == {"url", "events", "secret"}
+
+    @pytest.mark.parametrize(
+        "secret", ["", "whsec_", "whsec_not base64!", "whsec_AAAA", "sk_" + "A" * 44]
+    )
+    def test_a_malformed_secret_is_refused(self, db, secret):
+        endpoint = WebhookEndpoint(
+            name="x", url="https://example.org/", events=ALL_EVENTS, secret=secret
+        )
+        with pytest.raises(ValidationError) as error:
+            endpoint.full_clean()
+        assert "secret" in error.value.message_dict
+
+    @pytest.mark.parametrize(
+        "url", ["http://10.0.0.1/hook", "http://localhost:8000/hook", "http://[::1]/"]
+    )
+    def test_in_production_the_form_refuses_an_inside_address(
+        self, db, admin_client, settings, url
+    ):
+        settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+        response = admin_client.post(
+            "/admin/webhook_endpoint/new/",
+            {"name": "x", "url": url, "events": ALL_EVENTS, "enabled": "on", "secret": VALID},
+        )
+        assert response.status_code == 200
+        assert "not a public address" in str(response.context["form"].errors["url"])
+        assert not WebhookEndpoint.objects.exists()
 
     def test_a_new_endpoint_gets_a_secret_the_receiver_library_accepts(self, db):
         endpoint = WebhookEndpoint.objects.create(name="x", url="https://example.org/", events=[])

@@ -41,6 +41,10 @@ class BlockedAddress(httpx.ConnectError):
     """
 
 
+class Unresolvable(httpx.ConnectError):
+    """The host name does not resolve (now): a connection error, possibly temporary."""
+
+
 def parse_networks(values: Iterable[str]) -> list[Network]:
     """``["192.168.10.0/24", "10.1.2.3"]`` as networks; ValueError names a bad one."""
     return [ipaddress.ip_network(value.strip(), strict=False) for value in values if value.strip()]
@@ -61,7 +65,7 @@ def check_host(host: str, port: int, *, allowed_networks: Sequence[Network] = ()
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise httpx.ConnectError(f"Cannot resolve {host}: {exc}") from exc
+        raise Unresolvable(f"Cannot resolve {host}: {exc}") from exc
     addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
     for address in addresses:
         if not is_public(address) and not any(address in net for net in allowed_networks):
@@ -69,7 +73,7 @@ def check_host(host: str, port: int, *, allowed_networks: Sequence[Network] = ()
                 f"{host} resolves to {address}, which is not a public address: refused"
             )
     if not addresses:
-        raise httpx.ConnectError(f"Cannot resolve {host}")
+        raise Unresolvable(f"Cannot resolve {host}")
     return str(addresses[0])
 
 

@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
+
+
+def validate_secret(value: str) -> None:
+    """``whsec_`` and base64 of 24 to 64 bytes, as Standard Webhooks libraries expect."""
+    try:
+        key = base64.b64decode(value.removeprefix(SECRET_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not value.startswith(SECRET_PREFIX) or not 24 <= len(key) <= 64:
+        raise ValidationError(
+            _("A secret is whsec_ followed by 24 to 64 bytes in base64. Leave the one given.")
+        )
 
 
 def new_secret() -> str:
@@ -38,6 +52,7 @@ class WebhookEndpoint(models.Model):
         _("signing secret"),
         max_length=200,
         default=new_secret,
+        validators=[validate_secret],
         help_text=_(
             "Give this to the receiver: it checks the webhook-signature header with it "
             "(Standard Webhooks)."
