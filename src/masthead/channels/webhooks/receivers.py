@@ -24,13 +24,5 @@ def on_unpublished(sender: type, instance: object, **kwargs: object) -> None:
 def on_deleted(sender: type, instance: object, **kwargs: object) -> None:
     # Deleting a live article takes it off the site without Wagtail's unpublish signal:
     # for receivers it is an unpublish (sent before the row goes; the log keeps the body).
-    if not isinstance(instance, ArticlePage) or not instance.live or fanout.is_quiet():
-        return
-    # One delete sends pre_delete more than once for a page (its specific and its base
-    # rows); the object the delete started from remembers which articles were announced.
-    origin = kwargs.get("origin")
-    announced = vars(origin).setdefault("_webhooks_announced", set()) if origin else set()
-    if instance.pk in announced:
-        return
-    announced.add(instance.pk)
-    services.notify_article(article=instance, event=Event.ARTICLE_UNPUBLISHED, deleting=True)
+    if isinstance(instance, ArticlePage) and instance.live and not fanout.is_quiet():
+        services.notify_article(article=instance, event=Event.ARTICLE_UNPUBLISHED, deleting=True)
