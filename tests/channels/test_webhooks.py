@@ -119,19 +119,6 @@ class TestEvents:
         ]
         assert len({call.headers["webhook-id"] for call in receiver.calls}) == 4
 
-    def test_deleting_a_live_article_sends_article_unpublished(
-        self, publication, receiver, django_capture_on_commit_callbacks
-    ):
-        endpoint = endpoint_for(receiver)
-        with django_capture_on_commit_callbacks(execute=True):
-            article = publish(publication)
-        article_id = article.pk
-        with django_capture_on_commit_callbacks(execute=True):
-            article.delete()
-        message = verified(endpoint, receiver.calls[-1])
-        assert (message["type"], message["data"]["id"]) == ("article.unpublished", article_id)
-        assert WebhookDelivery.objects.filter(state="delivered").count() == 2
-
     def test_an_endpoint_gets_only_the_events_it_chose(
         self, publication, receiver, django_capture_on_commit_callbacks
     ):

@@ -9,13 +9,12 @@ class ChannelsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate, pre_delete
+        from django.db.models.signals import post_migrate
         from wagtail.signals import page_published, page_unpublished
 
         from masthead.channels import receivers
         from masthead.channels.webhooks import admin as webhook_admin  # noqa: F401 (registers)
         from masthead.channels.webhooks import receivers as webhook_receivers
-        from masthead.newsroom.models import ArticlePage
 
         # Any publish (the editor, scheduled publishing, a script) reaches the receiver;
         # bulk loads publish inside lib.fanout.quiet() and post nothing.
@@ -25,11 +24,6 @@ class ChannelsConfig(AppConfig):
         )
         page_unpublished.connect(
             webhook_receivers.on_unpublished, dispatch_uid="masthead.channels.webhooks.unpublish"
-        )
-        pre_delete.connect(
-            webhook_receivers.on_deleted,
-            sender=ArticlePage,
-            dispatch_uid="masthead.channels.webhooks.delete",
         )
         post_migrate.connect(
             receivers.on_post_migrate, sender=self, dispatch_uid="masthead.channels.migrate"

@@ -19,10 +19,3 @@ def on_unpublished(sender: type, instance: object, **kwargs: object) -> None:
     if not isinstance(instance, ArticlePage) or fanout.is_quiet():
         return
     services.notify_article(article=instance, event=Event.ARTICLE_UNPUBLISHED)
-
-
-def on_deleted(sender: type, instance: object, **kwargs: object) -> None:
-    # Deleting a live article takes it off the site without Wagtail's unpublish signal:
-    # for receivers it is an unpublish (sent before the row goes; the log keeps the body).
-    if isinstance(instance, ArticlePage) and instance.live and not fanout.is_quiet():
-        services.notify_article(article=instance, event=Event.ARTICLE_UNPUBLISHED, deleting=True)

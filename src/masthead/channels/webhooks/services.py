@@ -89,15 +89,11 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def notify_article(
-    *, article: ArticlePage, event: str, deleting: bool = False
-) -> list[WebhookDelivery]:
+def notify_article(*, article: ArticlePage, event: str) -> list[WebhookDelivery]:
     """Queue ``event`` about ``article`` for every enabled endpoint that wants it.
 
     Joins the caller's transaction (the publish), so the rows exist exactly when the
     publish does; the requests are made by tasks after the commit, never in the editor's.
-    ``deleting``: the article's row is about to go, so the log rows do not point at it
-    (the body names it).
     """
     endpoints = [e for e in WebhookEndpoint.objects.filter(enabled=True) if e.wants(event)]
     if not endpoints:
@@ -108,7 +104,7 @@ def notify_article(
             endpoint=endpoint,
             message_id=signing.new_message_id(),
             event=event,
-            article=None if deleting else article,
+            article=article,
             body=body,
         )
         for endpoint in endpoints
