@@ -6,6 +6,7 @@ requires is enforced by ``checks.py`` under ``manage.py check --deploy``.
 """
 
 import importlib.util
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.redirects",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.routable_page",
+    "wagtail.api.v2",
     "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
@@ -608,4 +610,33 @@ for _item in env.list("MASTHEAD_TELEGRAM_CHANNELS", default=[]):
 if TELEGRAM_POSTS_PER_MINUTE < 1 or TELEGRAM_TIMEOUT_SECONDS <= 0:
     raise ImproperlyConfigured(
         "MASTHEAD_TELEGRAM_POSTS_PER_MINUTE and MASTHEAD_TELEGRAM_TIMEOUT_SECONDS must be positive"
+    )
+
+# The content API at /api/v2/ (discovery/api.py, docs/api.md): requests per minute per
+# client address, counted across processes like every other limit (lib/ratelimit.py).
+CONTENT_API_RATE_LIMIT = env.int("MASTHEAD_CONTENT_API_RATE_LIMIT", default=120)
+WAGTAILAPI_BASE_URL = BASE_URL
+WAGTAILAPI_LIMIT_MAX = 50
+
+# Outgoing webhooks (channels/webhooks, docs/channels.md). Endpoints are set in the admin.
+# In production no request reaches a loopback, private or link-local address (lib/ssrf.py),
+# unless its network is named in MASTHEAD_WEBHOOKS_ALLOWED_NETWORKS ("192.168.1.0/24,...").
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "MASTHEAD_WEBHOOKS_ALLOW_PRIVATE", default=not PRODUCTION
+)
+try:
+    WEBHOOK_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(_net.strip(), strict=False)
+        for _net in env.list("MASTHEAD_WEBHOOKS_ALLOWED_NETWORKS", default=[])
+        if _net.strip()
+    ]
+except ValueError as _error:
+    raise ImproperlyConfigured(f"MASTHEAD_WEBHOOKS_ALLOWED_NETWORKS: {_error}") from None
+WEBHOOK_TIMEOUT_SECONDS = env.float("MASTHEAD_WEBHOOKS_TIMEOUT_SECONDS", default=10.0)
+# Failed attempts in a row (over every message) after which an endpoint is disabled.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("MASTHEAD_WEBHOOKS_DISABLE_AFTER_FAILURES", default=20)
+if WEBHOOK_TIMEOUT_SECONDS <= 0 or WEBHOOK_DISABLE_AFTER_FAILURES < 1:
+    raise ImproperlyConfigured(
+        "MASTHEAD_WEBHOOKS_TIMEOUT_SECONDS and MASTHEAD_WEBHOOKS_DISABLE_AFTER_FAILURES "
+        "must be positive"
     )

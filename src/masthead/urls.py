@@ -9,11 +9,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from masthead.discovery.api import api_router
 from masthead.lib.media import serve_public_media
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # The read-only content API (docs/api.md): the same in every language (?locale=es).
+    path("api/v2/", api_router.urls),
     # robots.txt and sitemap.xml describe the whole host, so no language prefix.
     path("", include("masthead.discovery.root_urls")),
     # Language-neutral: the link lives in emails; the page speaks the newsletter's language.

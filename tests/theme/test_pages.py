@@ -330,10 +330,17 @@ class TestAccessibleMarkup:
         assert finders.find("theme/masthead.css") and finders.find("theme/print.css")
 
     @pytest.mark.parametrize("url", READER_PAGES)
-    def test_no_javascript_and_nothing_from_other_hosts(self, client, publication, url):
+    def test_no_inline_or_outside_javascript_and_nothing_from_other_hosts(
+        self, client, publication, url
+    ):
         doc = get_doc(client, url)
-        # Structured data (JSON-LD) is the only script element a reader page may carry.
-        assert all(s.attrs.get("type") == "application/ld+json" for s in doc.find_all("script"))
+        # Structured data (JSON-LD), and our own files as progressive enhancement (the share
+        # box's copy-link, issue 11), are the only script elements a reader page may carry.
+        for script in doc.find_all("script"):
+            if script.attrs.get("type") == "application/ld+json":
+                continue
+            assert script.attrs.get("src", "").startswith("/static/theme/"), script
+            assert not script.text.strip()
         assert not any(name.startswith("on") for e in doc.iter() for name in e.attrs)
         # The CSP allows styles from 'self' only: no <style> and no style="" attributes.
         assert not doc.find_all("style")

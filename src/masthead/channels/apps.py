@@ -10,13 +10,21 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
-        from wagtail.signals import page_published
+        from wagtail.signals import page_published, page_unpublished
 
         from masthead.channels import receivers
+        from masthead.channels.webhooks import admin as webhook_admin  # noqa: F401 (registers)
+        from masthead.channels.webhooks import receivers as webhook_receivers
 
         # Any publish (the editor, scheduled publishing, a script) reaches the receiver;
         # bulk loads publish inside lib.fanout.quiet() and post nothing.
         page_published.connect(receivers.on_published, dispatch_uid="masthead.channels.publish")
+        page_published.connect(
+            webhook_receivers.on_published, dispatch_uid="masthead.channels.webhooks.publish"
+        )
+        page_unpublished.connect(
+            webhook_receivers.on_unpublished, dispatch_uid="masthead.channels.webhooks.unpublish"
+        )
         post_migrate.connect(
             receivers.on_post_migrate, sender=self, dispatch_uid="masthead.channels.migrate"
         )

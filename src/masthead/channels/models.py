@@ -124,3 +124,9 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} ← {self.article_id} ({self.state})"
+
+
+# Outgoing webhooks live in their own module; imported here so Django sees their models.
+from masthead.channels.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
+
+__all__ = ["Delivery", "TelegramChannel", "WebhookDelivery", "WebhookEndpoint"]

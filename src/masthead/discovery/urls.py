@@ -27,6 +27,7 @@ app_name = "discovery"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("share/mastodon/", views.share_mastodon, name="share_mastodon"),
     path("contributors/<slug:slug>/", views.contributor, name="contributor"),
     path("topics/<topic:slug>/", views.topic, name="topic"),
     path("feeds/rss/", feeds.ArticleFeed(), name="feed_rss"),

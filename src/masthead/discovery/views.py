@@ -2,13 +2,15 @@
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
 
+from masthead.discovery import links, sharing
 from masthead.discovery import search as site_search
 from masthead.newsroom import queries
 
@@ -69,3 +71,30 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
             lines.append(f"Disallow: {reverse('discovery:search')}")
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def share_mastodon(request: HttpRequest) -> HttpResponse:
+    """Ask the reader for their Mastodon server, then send them to its share page.
+
+    The redirect happens only for a POST with the CSRF token: a link cannot send anyone
+    to a server they did not type (no open redirect). Only our own article URLs are shared.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    url, title = data.get("url", ""), data.get("title", "")[:300]
+    if not url.startswith(settings.BASE_URL + "/") and not url.startswith(
+        links.site_root_url(request) + "/"
+    ):
+        return render(request, "theme/share_mastodon.html", {"invalid_link": True}, status=400)
+    error = ""
+    if request.method == "POST":
+        server = sharing.mastodon_server(request.POST.get("server", ""))
+        if server is not None:
+            return redirect(sharing.mastodon_share_url(server=server, text=f"{title} {url}"))
+        error = _("Enter the address of a Mastodon server, such as mastodon.social.")
+    return render(
+        request,
+        "theme/share_mastodon.html",
+        {"url": url, "title": title, "error": error, "server": request.POST.get("server", "")},
+        status=400 if error else 200,
+    )

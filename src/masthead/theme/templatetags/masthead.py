@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
-from masthead.discovery import links
+from masthead.discovery import links, sharing
 from masthead.lib import holes, pagecache
 from masthead.lib.sanitize import clean_html
 from masthead.newsroom import queries
@@ -237,3 +237,9 @@ def support_url(context: template.Context, part: str = "") -> str:
 def campaign_url() -> str:
     """The current campaign's page in the active language."""
     return reverse("funding:campaign")
+
+
+@register.simple_tag
+def share_links(page: Page) -> list[sharing.ShareLink]:
+    """The article's share links (discovery/sharing.py): the same for every reader."""
+    return sharing.share_links(url=page.full_url, title=page.title)
