@@ -20,15 +20,19 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, PageViewRestriction, Site, TranslatableMixin
 from wagtail.search import index
 
+from masthead.lib import pagecache
 from masthead.newsroom import access
 from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
 
 WORDS_PER_MINUTE = 230
 # The count is keyed by the live revision, so a day's lifetime only bounds the cache's size.
 READING_MINUTES_SECONDS = 24 * 3600
+# Publication settings in the cache: keyed by the page cache's generation, so the lifetime
+# only bounds the cache's size.
+SETTINGS_SECONDS = 3600
 _WORD = re.compile(r"\w+")
 
 
@@ -122,6 +126,25 @@ class ContributorLink(Orderable):
     panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")])]
 
 
+class RoutedPage(Page):
+    """A page that ``routing.route`` may find: its view restrictions in one query.
+
+    Wagtail's ``get_view_restrictions`` first loads the ancestors to resolve aliases, then
+    their restrictions. A page the shortcut routed has no alias on its path (it checked),
+    so the restrictions are those of the pages whose path is a prefix of its own: the same
+    rows in one query, for every uncached article.
+    """
+
+    class Meta:
+        abstract = True
+
+    def get_view_restrictions(self):  # noqa: ANN201 (Wagtail signature)
+        if not getattr(self, "_routed_without_aliases", False):
+            return super().get_view_restrictions()
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        return PageViewRestriction.objects.filter(page__path__in=paths)
+
+
 class HomePage(Page):
     """The front page of one language: a root under Wagtail's root page."""
 
@@ -147,7 +170,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(RoutedPage):
     """A section such as Interviews or Latin America; lists its articles, newest first."""
 
     intro = models.TextField(_("intro"), blank=True)
@@ -176,7 +199,7 @@ class ArticleTopic(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(RoutedPage):
     """An article, essay, report or long interview."""
 
     class Kind(models.TextChoices):
@@ -367,8 +390,9 @@ class ArticlePage(Page):
             context["membership_url"] = access.membership_url(
                 language=self.locale.language_code, next_path=request.path
             )
-        context["bylines"] = queries.byline_contributors(self)
-        context["subjects"] = queries.subject_contributors(self)
+        context["bylines"], context["subjects"] = queries.article_people(self)
+        # Asked twice (JSON-LD and the topic links): read once.
+        context["topics"] = list(self.topics.all())
         # Callables: the template calls them only when its cached fragment is missing.
         context["related"] = partial(queries.related_articles, self, limit=queries.RELATED_COUNT)
         context["latest"] = partial(
@@ -454,6 +478,28 @@ class PublicationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("publication settings")
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> PublicationSettings:
+        """Wagtail's, but read from the cache: every page shows them (name, logo, links),
+        and they change only when an editor saves them, which moves the page cache's
+        generation like any change a reader sees."""
+        name = cls.get_cache_attr_name()
+        if hasattr(request, name):
+            return getattr(request, name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)  # Wagtail's error for a request without one
+        key = f"publication-settings:{pagecache.current_generation()}:{site.pk}"
+        instance = cache.get(key)
+        if instance is None:
+            instance = cls.for_site(site)
+            if instance.logo_id:
+                instance.logo  # noqa: B018 (loaded now, so that it is cached with the rest)
+            cache.set(key, instance, SETTINGS_SECONDS)
+        instance._request = request  # as Wagtail's, for its page URL helpers
+        setattr(request, name, instance)
+        return instance
 
 
 class PublicationText(TranslatableMixin, models.Model):

@@ -16,10 +16,19 @@ from functools import partial
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 from taggit.models import Tag
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from masthead.lib import pagecache
 from masthead.newsroom.models import (
@@ -133,6 +142,27 @@ def _section_ids(section: SectionPage, limit: int) -> list[int]:
     return list(published_articles().child_of(section).values_list("pk", flat=True)[:limit])
 
 
+def navigation_sections(language: str) -> list[SectionPage]:
+    """Live, public sections of ``language``'s home page in tree order, for the navigation
+    bar and the article's kicker; kept until the next publish (pagecache generation).
+
+    Every page shows them, and SQLite's plan for this join scans the whole page table, so
+    on a large archive the query cost more than the rest of an article page's SQL.
+    """
+    key = f"sections:{pagecache.current_generation()}:{language}"
+    return cache.get_or_set(key, partial(_navigation_sections, language), LISTING_SECONDS)
+
+
+def _navigation_sections(language: str) -> list[SectionPage]:
+    return list(
+        SectionPage.objects.live()
+        .public()
+        .filter(locale__language_code=language)
+        .order_by("path")
+        .only("id", "title", "slug", "url_path", "path", "depth", "locale_id", "live")
+    )
+
+
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
     return _with_card_data(published_articles().child_of(section))
 
@@ -181,31 +211,52 @@ def _members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=CollectiveMember.objects.select_related("member"))
 
 
-def byline_contributors(article: ArticlePage) -> list[Contributor]:
-    """The byline in order, each collective with its members (three queries in all)."""
-    return [
-        byline.contributor
-        for byline in article.bylines.select_related("contributor").prefetch_related(
-            Prefetch(
-                "contributor__members", queryset=CollectiveMember.objects.select_related("member")
-            )
-        )
-    ]
+def article_people(article: ArticlePage) -> tuple[list[Contributor], list[Contributor]]:
+    """The byline and the interviewees, each in order: one query, plus one for the members
+    of the collectives in the byline when there are any.
 
-
-def subject_contributors(article: ArticlePage) -> list[Contributor]:
-    return [
-        subject.contributor
-        for subject in ArticleSubject.objects.filter(page=article).select_related(
-            "contributor", "contributor__photo"
+    One query over contributors, each marked with its place in either list, rather than a
+    query per list: these run on every uncached article.
+    """
+    bylines = ArticleByline.objects.filter(page_id=article.pk, contributor_id=OuterRef("pk"))
+    subjects = ArticleSubject.objects.filter(page_id=article.pk, contributor_id=OuterRef("pk"))
+    people = list(
+        Contributor.objects.filter(Exists(bylines) | Exists(subjects))
+        .annotate(
+            byline_place=Subquery(bylines.order_by("sort_order", "pk").values("sort_order")[:1]),
+            byline_link=Subquery(bylines.order_by("sort_order", "pk").values("pk")[:1]),
+            subject_place=Subquery(subjects.order_by("sort_order", "pk").values("sort_order")[:1]),
+            subject_link=Subquery(subjects.order_by("sort_order", "pk").values("pk")[:1]),
         )
-    ]
+        .select_related("photo")
+    )
+    byline = sorted(
+        (p for p in people if p.byline_link is not None),
+        key=lambda p: (p.byline_place is None, p.byline_place or 0, p.byline_link),
+    )
+    interviewees = sorted(
+        (p for p in people if p.subject_link is not None),
+        key=lambda p: (p.subject_place is None, p.subject_place or 0, p.subject_link),
+    )
+    collectives = [contributor for contributor in byline if contributor.is_collective]
+    if collectives:
+        prefetch_related_objects(collectives, _members_prefetch())
+    return byline, interviewees
 
 
 def page_translations(page: Page) -> list[Page]:
     """Live translations of ``page`` in every locale, itself included, in LANGUAGES order."""
-    pages = list(page.get_translations(inclusive=True).live().public().select_related("locale"))
+    pages = list(public(page.get_translations(inclusive=True).live()).select_related("locale"))
     return sorted(pages, key=lambda p: p.locale.language_code)
+
+
+def public(queryset: QuerySet) -> QuerySet:
+    """Wagtail's ``.public()`` (no view restriction on the page or above it) in the same
+    query: Wagtail's reads every restriction first, one more query per listing."""
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return queryset.exclude(Exists(restricted))
 
 
 def paginate(queryset: QuerySet, *, page: str | None, per_page: int = PER_PAGE) -> PaginatorPage:
