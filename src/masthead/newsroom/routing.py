@@ -62,9 +62,7 @@ def route(request: HttpRequest, path: str) -> RouteResult | None:
         .values("path")
     )
     if len(parts) == 1:
-        page = (
-            SectionPage.objects.filter(path__in=sections).select_related("locale").first()
-        )
+        page = SectionPage.objects.filter(path__in=sections).select_related("locale").first()
     else:
         page = (
             ArticlePage.objects.annotate(section_path=Substr("path", 1, STEP * (depth + 1)))
