@@ -20,11 +20,11 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageViewRestriction, Site, TranslatableMixin
+from wagtail.models import Orderable, Page, PageViewRestriction, TranslatableMixin
 from wagtail.search import index
 
 from masthead.lib import pagecache
-from masthead.newsroom import access
+from masthead.newsroom import access, sites
 from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
 
 WORDS_PER_MINUTE = 230
@@ -390,15 +390,16 @@ class ArticlePage(RoutedPage):
             context["membership_url"] = access.membership_url(
                 language=self.locale.language_code, next_path=request.path
             )
-        context["bylines"], context["subjects"] = queries.article_people(self)
-        # Asked twice (JSON-LD and the topic links): read once.
-        context["topics"] = list(self.topics.all())
+        details = queries.article_details(self, preview=getattr(request, "is_preview", False))
+        context["bylines"] = details.bylines
+        context["subjects"] = details.subjects
+        context["topics"] = details.topics  # for the JSON-LD and the topic links
         # Callables: the template calls them only when its cached fragment is missing.
         context["related"] = partial(queries.related_articles, self, limit=queries.RELATED_COUNT)
         context["latest"] = partial(
             queries.latest_articles, locale=self.locale, limit=queries.LATEST_COUNT, exclude=self
         )
-        context["translations"] = queries.page_translations(self)
+        context["translations"] = details.translations or queries.page_translations(self)
         return context
 
 
@@ -487,7 +488,7 @@ class PublicationSettings(BaseSiteSetting):
         name = cls.get_cache_attr_name()
         if hasattr(request, name):
             return getattr(request, name)
-        site = Site.find_for_request(request)
+        site = sites.for_request(request)
         if site is None:
             return super().for_request(request)  # Wagtail's error for a request without one
         key = f"publication-settings:{pagecache.current_generation()}:{site.pk}"

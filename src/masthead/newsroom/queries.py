@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.core.cache import cache
@@ -211,6 +212,45 @@ def _members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=CollectiveMember.objects.select_related("member"))
 
 
+@dataclass(frozen=True)
+class ArticleDetails:
+    """What an article page shows from rows other than its own."""
+
+    bylines: list[Contributor]
+    subjects: list[Contributor]
+    topics: list[Tag]
+    translations: list[Page]
+
+
+def article_details(article: ArticlePage, *, preview: bool = False) -> ArticleDetails:
+    """The byline, interviewees, topics and translations of ``article``.
+
+    Kept per published revision until the next change readers see (the page cache's
+    generation), so a warm render runs none of these queries and the first render after a
+    publish runs four. A preview is read from the page in memory (its bylines may not be
+    saved yet) and never kept.
+    """
+    if preview:
+        bylines = [byline.contributor for byline in article.bylines.all()]
+        subjects = [subject.contributor for subject in article.subjects.all()]
+        _with_members(bylines)
+        return ArticleDetails(bylines, subjects, list(article.topics.all()), [])
+    key = (
+        f"article-details:{article.pk}:{article.live_revision_id}:{pagecache.current_generation()}"
+    )
+    return cache.get_or_set(key, partial(_article_details, article), LISTING_SECONDS)
+
+
+def _article_details(article: ArticlePage) -> ArticleDetails:
+    bylines, subjects = article_people(article)
+    return ArticleDetails(
+        bylines=bylines,
+        subjects=subjects,
+        topics=list(article.topics.all()),
+        translations=page_translations(article),
+    )
+
+
 def article_people(article: ArticlePage) -> tuple[list[Contributor], list[Contributor]]:
     """The byline and the interviewees, each in order: one query, plus one for the members
     of the collectives in the byline when there are any.
@@ -238,10 +278,15 @@ def article_people(article: ArticlePage) -> tuple[list[Contributor], list[Contri
         (p for p in people if p.subject_link is not None),
         key=lambda p: (p.subject_place is None, p.subject_place or 0, p.subject_link),
     )
-    collectives = [contributor for contributor in byline if contributor.is_collective]
+    _with_members(byline)
+    return byline, interviewees
+
+
+def _with_members(contributors: list[Contributor]) -> None:
+    """Each collective's members in one query (none when there is no collective)."""
+    collectives = [contributor for contributor in contributors if contributor.is_collective]
     if collectives:
         prefetch_related_objects(collectives, _members_prefetch())
-    return byline, interviewees
 
 
 def page_translations(page: Page) -> list[Page]:

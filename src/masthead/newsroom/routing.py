@@ -20,10 +20,10 @@ from django.db.models.functions import Substr
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.url_routing import RouteResult
 
-from masthead.newsroom import queries
+from masthead.newsroom import queries, sites
 from masthead.newsroom.models import ArticlePage, SectionPage
 
 STEP = Page.steplen
@@ -35,7 +35,7 @@ def route(request: HttpRequest, path: str) -> RouteResult | None:
     parts = [part for part in path.split("/") if part]
     if len(parts) not in (1, 2):
         return None
-    site = Site.find_for_request(request)
+    site = sites.for_request(request)
     if site is None:
         return None
     try:
