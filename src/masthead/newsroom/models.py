@@ -145,7 +145,7 @@ class RoutedPage(Page):
         return PageViewRestriction.objects.filter(page__path__in=paths)
 
 
-class HomePage(Page):
+class HomePage(RoutedPage):
     """The front page of one language: a root under Wagtail's root page."""
 
     intro = models.TextField(_("intro"), blank=True)
@@ -161,12 +161,7 @@ class HomePage(Page):
         from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
-        context["lead_articles"] = queries.latest_articles(
-            locale=self.locale, limit=queries.HOME_LEAD_COUNT
-        )
-        context["sections"] = queries.sections_with_latest(
-            home=self, per_section=queries.SECTION_CARD_COUNT
-        )
+        context["lead_articles"], context["sections"] = queries.home_listings(home=self)
         return context
 
 
@@ -187,7 +182,9 @@ class SectionPage(RoutedPage):
 
         context = super().get_context(request, *args, **kwargs)
         context["page_obj"] = queries.paginate(
-            queries.section_articles(self), page=request.GET.get("page")
+            queries.section_articles(self),
+            page=request.GET.get("page"),
+            count_key=f"section:{self.pk}",
         )
         context["latest"] = queries.latest_articles(locale=self.locale, limit=queries.LATEST_COUNT)
         return context

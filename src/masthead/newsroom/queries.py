@@ -56,14 +56,20 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def _with_card_data(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
-    return queryset.select_related("hero_image", "locale").prefetch_related(
-        Prefetch("bylines", queryset=ArticleByline.objects.select_related("contributor"))
+    # Without the body: a card never shows it, and reading and decoding 3,000 words per
+    # card was most of a listing's database time.
+    return (
+        queryset.defer("body")
+        .select_related("hero_image", "locale")
+        .prefetch_related(
+            Prefetch("bylines", queryset=ArticleByline.objects.select_related("contributor"))
+        )
     )
 
 
 def published_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]:
     """Live, public articles (optionally of one locale), newest first."""
-    queryset = ArticlePage.objects.live().public()
+    queryset = public(ArticlePage.objects.live())
     if locale is not None:
         queryset = queryset.filter(locale=locale)
     return queryset.order_by("-first_published_at", "-id")
@@ -87,12 +93,47 @@ def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
 def latest_articles(
     *, locale: Locale, limit: int = 5, exclude: Page | None = None
 ) -> list[ArticlePage]:
-    ids = _remembered_ids(
+    ids = [pk for pk in _latest_ids(locale, limit) if exclude is None or pk != exclude.pk]
+    return _cards_by_ids(ids[:limit])
+
+
+def _latest_ids(locale: Locale, limit: int) -> list[int]:
+    """One more than ``limit``, so that excluding the page being read still leaves enough."""
+    return _remembered_ids(
         f"latest:{locale.pk}:{limit + 1}",
         lambda: list(published_articles(locale=locale).values_list("pk", flat=True)[: limit + 1]),
     )
-    ids = [pk for pk in ids if exclude is None or pk != exclude.pk][:limit]
-    return _cards_by_ids(ids)
+
+
+def home_listings(
+    *, home: HomePage, lead: int = HOME_LEAD_COUNT, per_section: int = SECTION_CARD_COUNT
+) -> tuple[list[ArticlePage], list[tuple[SectionPage, list[ArticlePage]]]]:
+    """The home page's lead stories and each section's newest: every card in one query.
+
+    The sections are the navigation's (kept until the next publish) under this home.
+    """
+    lead_ids = _latest_ids(home.locale, lead)[:lead]
+    sections = [
+        section
+        for section in navigation_sections(home.locale.language_code)
+        if section.depth == home.depth + 1 and section.path.startswith(home.path)
+    ]
+    section_ids = {
+        section.pk: _remembered_ids(
+            f"section-latest:{section.pk}:{per_section}",
+            partial(_section_ids, section, per_section),
+        )
+        for section in sections
+    }
+    wanted = dict.fromkeys([*lead_ids, *(pk for ids in section_ids.values() for pk in ids)])
+    cards = {card.pk: card for card in _cards_by_ids(list(wanted))}
+    return (
+        [cards[pk] for pk in lead_ids if pk in cards],
+        [
+            (section, [cards[pk] for pk in section_ids[section.pk] if pk in cards])
+            for section in sections
+        ],
+    )
 
 
 def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
@@ -125,7 +166,7 @@ def sections_with_latest(
     *, home: HomePage, per_section: int = 4
 ) -> list[tuple[SectionPage, list]]:
     """Each live section under ``home`` with its newest articles (cards in one query)."""
-    sections = list(SectionPage.objects.child_of(home).live().public().order_by("path"))
+    sections = list(public(SectionPage.objects.child_of(home).live()).order_by("path"))
     ids = {
         section.pk: _remembered_ids(
             f"section-latest:{section.pk}:{per_section}",
@@ -304,14 +345,39 @@ def public(queryset: QuerySet) -> QuerySet:
     return queryset.exclude(Exists(restricted))
 
 
-def paginate(queryset: QuerySet, *, page: str | None, per_page: int = PER_PAGE) -> PaginatorPage:
-    """One page of ``queryset``; a page number that is not a positive integer in range is a 404."""
+class _CountedPaginator(Paginator):
+    """A paginator told its count instead of asking the database."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+def paginate(
+    queryset: QuerySet,
+    *,
+    page: str | None,
+    per_page: int = PER_PAGE,
+    count_key: str | None = None,
+) -> PaginatorPage:
+    """One page of ``queryset``; a page number that is not a positive integer in range is a 404.
+
+    With ``count_key``, the number of items is kept until the next publish (the page cache's
+    generation): counting a section or a topic reads every row of it, the one query on a
+    listing whose cost grows with the archive.
+    """
     raw = page or "1"
     # A regex, not str.isdigit(): "²" is a digit to Python but not to int().
     if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > MAX_PAGE_NUMBER:
         raise Http404("Invalid page number")
+    if count_key is None:
+        paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    else:
+        key = f"count:{count_key}:{pagecache.current_generation()}"
+        count = cache.get_or_set(key, queryset.count, LISTING_SECONDS)
+        paginator = _CountedPaginator(queryset, per_page, count=count)
     try:
-        return Paginator(queryset, per_page, allow_empty_first_page=True).page(int(raw))
+        return paginator.page(int(raw))
     except (EmptyPage, PageNotAnInteger):
         raise Http404("Invalid page number") from None
 
