@@ -69,7 +69,19 @@ def _with_card_data(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
 
 def published_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]:
     """Live, public articles (optionally of one locale), newest first."""
-    queryset = public(ArticlePage.objects.live())
+    return _newest_first(ArticlePage.objects.live().public(), locale=locale)
+
+
+def _listed_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]:
+    """``published_articles``, with the view restrictions checked inside the query rather
+    than read first (one query fewer per listing); Wagtail's search backends cannot
+    filter on it, so search and feeds keep ``published_articles``."""
+    return _newest_first(public(ArticlePage.objects.live()), locale=locale)
+
+
+def _newest_first(
+    queryset: QuerySet[ArticlePage], *, locale: Locale | None
+) -> QuerySet[ArticlePage]:
     if locale is not None:
         queryset = queryset.filter(locale=locale)
     return queryset.order_by("-first_published_at", "-id")
@@ -101,7 +113,7 @@ def _latest_ids(locale: Locale, limit: int) -> list[int]:
     """One more than ``limit``, so that excluding the page being read still leaves enough."""
     return _remembered_ids(
         f"latest:{locale.pk}:{limit + 1}",
-        lambda: list(published_articles(locale=locale).values_list("pk", flat=True)[: limit + 1]),
+        lambda: list(_listed_articles(locale=locale).values_list("pk", flat=True)[: limit + 1]),
     )
 
 
@@ -158,7 +170,7 @@ def _related_ids(article: ArticlePage, limit: int) -> list[int]:
         | Q(pk__in=ArticleByline.objects.filter(shares_person).values("page_id"))
         | Q(pk__in=ArticleSubject.objects.filter(shares_person).values("page_id"))
     )
-    queryset = published_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
+    queryset = _listed_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
     return list(queryset.values_list("pk", flat=True)[:limit])
 
 
@@ -181,7 +193,7 @@ def sections_with_latest(
 
 
 def _section_ids(section: SectionPage, limit: int) -> list[int]:
-    return list(published_articles().child_of(section).values_list("pk", flat=True)[:limit])
+    return list(_listed_articles().child_of(section).values_list("pk", flat=True)[:limit])
 
 
 def navigation_sections(language: str) -> list[SectionPage]:
@@ -197,8 +209,7 @@ def navigation_sections(language: str) -> list[SectionPage]:
 
 def _navigation_sections(language: str) -> list[SectionPage]:
     return list(
-        SectionPage.objects.live()
-        .public()
+        public(SectionPage.objects.live())
         .filter(locale__language_code=language)
         .order_by("path")
         .only("id", "title", "slug", "url_path", "path", "depth", "locale_id", "live")
@@ -206,11 +217,11 @@ def _navigation_sections(language: str) -> list[SectionPage]:
 
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
-    return _with_card_data(published_articles().child_of(section))
+    return _with_card_data(_listed_articles().child_of(section))
 
 
 def topic_articles(*, slug: str, locale: Locale) -> QuerySet[ArticlePage]:
-    return _with_card_data(published_articles(locale=locale).filter(topic_items__tag__slug=slug))
+    return _with_card_data(_listed_articles(locale=locale).filter(topic_items__tag__slug=slug))
 
 
 def topic_by_slug(*, slug: str, locale: Locale) -> Tag:
@@ -220,7 +231,7 @@ def topic_by_slug(*, slug: str, locale: Locale) -> Tag:
     only English articles carry the tag) is a page not worth having.
     """
     tag = Tag.objects.filter(slug=slug).first()
-    if tag is None or not published_articles(locale=locale).filter(topic_items__tag=tag).exists():
+    if tag is None or not _listed_articles(locale=locale).filter(topic_items__tag=tag).exists():
         raise Http404("No such topic")
     return tag
 
@@ -230,11 +241,11 @@ def contributor_articles(contributor: Contributor) -> QuerySet[ArticlePage]:
     collectives = CollectiveMember.objects.filter(member=contributor).values("collective_id")
     byline = Q(bylines__contributor=contributor) | Q(bylines__contributor__in=collectives)
     ids = (
-        published_articles(locale=contributor.locale)
+        _listed_articles(locale=contributor.locale)
         .filter(byline | Q(subjects__contributor=contributor))
         .values("pk")
     )
-    return _with_card_data(published_articles().filter(pk__in=ids))
+    return _with_card_data(_listed_articles().filter(pk__in=ids))
 
 
 def contributor_by_slug(*, slug: str, locale: Locale) -> Contributor:
