@@ -125,6 +125,8 @@ MIDDLEWARE = [
     # stays a 404 instead of becoming a redirect to /en/... (lib/i18n.py).
     "masthead.lib.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware has checked the host: Wagtail's site for it, from memory.
+    "masthead.newsroom.sites.SiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

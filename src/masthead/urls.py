@@ -5,7 +5,6 @@ import re
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -41,6 +40,7 @@ urlpatterns += i18n_patterns(
     path("", include("masthead.discovery.urls")),
     path("", include("masthead.audience.urls")),
     path("", include("masthead.funding.urls")),
-    path("", include(wagtail_urls)),
+    # Wagtail's page URLs, served through the newsroom's one-query routing.
+    path("", include("masthead.newsroom.urls")),
     prefix_default_language=True,
 )

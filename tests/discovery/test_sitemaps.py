@@ -162,6 +162,8 @@ class TestSitemapQueries:
             client.get(url)  # warm the site-root cache
         before = {url: count(url) for url in urls}
         make_articles(publication.analysis, 40, bylines=[publication.writer])
+        for url in urls:
+            client.get(url)  # publishing moved the generation: what is kept by it refills once
         after = {url: count(url) for url in urls}
         assert after == before
         with django_assert_max_num_queries(8):

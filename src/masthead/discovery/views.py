@@ -20,7 +20,11 @@ SEARCH_PER_PAGE = 10
 @require_safe
 def contributor(request: HttpRequest, slug: str) -> HttpResponse:
     person = queries.contributor_by_slug(slug=slug, locale=Locale.get_active())
-    page_obj = queries.paginate(queries.contributor_articles(person), page=request.GET.get("page"))
+    page_obj = queries.paginate(
+        queries.contributor_articles(person),
+        page=request.GET.get("page"),
+        count_key=f"contributor:{person.pk}",
+    )
     return render(
         request,
         "discovery/contributor.html",
@@ -30,9 +34,12 @@ def contributor(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = queries.topic_by_slug(slug=slug, locale=Locale.get_active())
-    articles = queries.topic_articles(slug=tag.slug, locale=Locale.get_active())
-    page_obj = queries.paginate(articles, page=request.GET.get("page"))
+    locale = Locale.get_active()
+    tag = queries.topic_by_slug(slug=slug, locale=locale)
+    articles = queries.topic_articles(slug=tag.slug, locale=locale)
+    page_obj = queries.paginate(
+        articles, page=request.GET.get("page"), count_key=f"topic:{tag.pk}:{locale.pk}"
+    )
     return render(request, "discovery/topic.html", {"topic": tag, "page_obj": page_obj})
 
 

@@ -20,15 +20,19 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.models import Orderable, Page, PageViewRestriction, TranslatableMixin
 from wagtail.search import index
 
-from masthead.newsroom import access
+from masthead.lib import pagecache
+from masthead.newsroom import access, sites
 from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
 
 WORDS_PER_MINUTE = 230
 # The count is keyed by the live revision, so a day's lifetime only bounds the cache's size.
 READING_MINUTES_SECONDS = 24 * 3600
+# Publication settings in the cache: keyed by the page cache's generation, so the lifetime
+# only bounds the cache's size.
+SETTINGS_SECONDS = 3600
 _WORD = re.compile(r"\w+")
 
 
@@ -122,7 +126,26 @@ class ContributorLink(Orderable):
     panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("url")])]
 
 
-class HomePage(Page):
+class RoutedPage(Page):
+    """A page that ``routing.route`` may find: its view restrictions in one query.
+
+    Wagtail's ``get_view_restrictions`` first loads the ancestors to resolve aliases, then
+    their restrictions. A page the shortcut routed has no alias on its path (it checked),
+    so the restrictions are those of the pages whose path is a prefix of its own: the same
+    rows in one query, for every uncached article.
+    """
+
+    class Meta:
+        abstract = True
+
+    def get_view_restrictions(self):  # noqa: ANN201 (Wagtail signature)
+        if not getattr(self, "_routed_without_aliases", False):
+            return super().get_view_restrictions()
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        return PageViewRestriction.objects.filter(page__path__in=paths)
+
+
+class HomePage(RoutedPage):
     """The front page of one language: a root under Wagtail's root page."""
 
     intro = models.TextField(_("intro"), blank=True)
@@ -138,16 +161,11 @@ class HomePage(Page):
         from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
-        context["lead_articles"] = queries.latest_articles(
-            locale=self.locale, limit=queries.HOME_LEAD_COUNT
-        )
-        context["sections"] = queries.sections_with_latest(
-            home=self, per_section=queries.SECTION_CARD_COUNT
-        )
+        context["lead_articles"], context["sections"] = queries.home_listings(home=self)
         return context
 
 
-class SectionPage(Page):
+class SectionPage(RoutedPage):
     """A section such as Interviews or Latin America; lists its articles, newest first."""
 
     intro = models.TextField(_("intro"), blank=True)
@@ -164,7 +182,9 @@ class SectionPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["page_obj"] = queries.paginate(
-            queries.section_articles(self), page=request.GET.get("page")
+            queries.section_articles(self),
+            page=request.GET.get("page"),
+            count_key=f"section:{self.pk}",
         )
         return context
 
@@ -175,7 +195,7 @@ class ArticleTopic(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(RoutedPage):
     """An article, essay, report or long interview."""
 
     class Kind(models.TextChoices):
@@ -380,14 +400,16 @@ class ArticlePage(Page):
             context["membership_url"] = access.membership_url(
                 language=self.locale.language_code, next_path=request.path
             )
-        context["bylines"] = queries.byline_contributors(self)
-        context["subjects"] = queries.subject_contributors(self)
+        details = queries.article_details(self, preview=getattr(request, "is_preview", False))
+        context["bylines"] = details.bylines
+        context["subjects"] = details.subjects
+        context["topics"] = details.topics  # for the JSON-LD and the topic links
         # Callables: the template calls them only when its cached fragment is missing.
         context["related"] = partial(queries.related_articles, self, limit=queries.RELATED_COUNT)
         context["latest"] = partial(
             queries.latest_articles, locale=self.locale, limit=queries.LATEST_COUNT, exclude=self
         )
-        context["translations"] = queries.page_translations(self)
+        context["translations"] = details.translations or queries.page_translations(self)
         return context
 
 
@@ -467,6 +489,28 @@ class PublicationSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("publication settings")
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> PublicationSettings:
+        """Wagtail's, but read from the cache: every page shows them (name, logo, links),
+        and they change only when an editor saves them, which moves the page cache's
+        generation like any change a reader sees."""
+        name = cls.get_cache_attr_name()
+        if hasattr(request, name):
+            return getattr(request, name)
+        site = sites.for_request(request)
+        if site is None:
+            return super().for_request(request)  # Wagtail's error for a request without one
+        key = f"publication-settings:{pagecache.current_generation()}:{site.pk}"
+        instance = cache.get(key)
+        if instance is None:
+            instance = cls.for_site(site)
+            if instance.logo_id:
+                instance.logo  # noqa: B018 (loaded now, so that it is cached with the rest)
+            cache.set(key, instance, SETTINGS_SECONDS)
+        instance._request = request  # as Wagtail's, for its page URL helpers
+        setattr(request, name, instance)
+        return instance
 
 
 class PublicationText(TranslatableMixin, models.Model):

@@ -11,15 +11,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 from taggit.models import Tag
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PageViewRestriction
 
 from masthead.lib import pagecache
 from masthead.newsroom.models import (
@@ -46,14 +56,32 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def _with_card_data(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
-    return queryset.select_related("hero_image", "locale").prefetch_related(
-        Prefetch("bylines", queryset=ArticleByline.objects.select_related("contributor"))
+    # Without the body: a card never shows it, and reading and decoding 3,000 words per
+    # card was most of a listing's database time.
+    return (
+        queryset.defer("body")
+        .select_related("hero_image", "locale")
+        .prefetch_related(
+            Prefetch("bylines", queryset=ArticleByline.objects.select_related("contributor"))
+        )
     )
 
 
 def published_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]:
     """Live, public articles (optionally of one locale), newest first."""
-    queryset = ArticlePage.objects.live().public()
+    return _newest_first(ArticlePage.objects.live().public(), locale=locale)
+
+
+def _listed_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]:
+    """``published_articles``, with the view restrictions checked inside the query rather
+    than read first (one query fewer per listing); Wagtail's search backends cannot
+    filter on it, so search and feeds keep ``published_articles``."""
+    return _newest_first(public(ArticlePage.objects.live()), locale=locale)
+
+
+def _newest_first(
+    queryset: QuerySet[ArticlePage], *, locale: Locale | None
+) -> QuerySet[ArticlePage]:
     if locale is not None:
         queryset = queryset.filter(locale=locale)
     return queryset.order_by("-first_published_at", "-id")
@@ -77,12 +105,47 @@ def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
 def latest_articles(
     *, locale: Locale, limit: int = 5, exclude: Page | None = None
 ) -> list[ArticlePage]:
-    ids = _remembered_ids(
+    ids = [pk for pk in _latest_ids(locale, limit) if exclude is None or pk != exclude.pk]
+    return _cards_by_ids(ids[:limit])
+
+
+def _latest_ids(locale: Locale, limit: int) -> list[int]:
+    """One more than ``limit``, so that excluding the page being read still leaves enough."""
+    return _remembered_ids(
         f"latest:{locale.pk}:{limit + 1}",
-        lambda: list(published_articles(locale=locale).values_list("pk", flat=True)[: limit + 1]),
+        lambda: list(_listed_articles(locale=locale).values_list("pk", flat=True)[: limit + 1]),
     )
-    ids = [pk for pk in ids if exclude is None or pk != exclude.pk][:limit]
-    return _cards_by_ids(ids)
+
+
+def home_listings(
+    *, home: HomePage, lead: int = HOME_LEAD_COUNT, per_section: int = SECTION_CARD_COUNT
+) -> tuple[list[ArticlePage], list[tuple[SectionPage, list[ArticlePage]]]]:
+    """The home page's lead stories and each section's newest: every card in one query.
+
+    The sections are the navigation's (kept until the next publish) under this home.
+    """
+    lead_ids = _latest_ids(home.locale, lead)[:lead]
+    sections = [
+        section
+        for section in navigation_sections(home.locale.language_code)
+        if section.depth == home.depth + 1 and section.path.startswith(home.path)
+    ]
+    section_ids = {
+        section.pk: _remembered_ids(
+            f"section-latest:{section.pk}:{per_section}",
+            partial(_section_ids, section, per_section),
+        )
+        for section in sections
+    }
+    wanted = dict.fromkeys([*lead_ids, *(pk for ids in section_ids.values() for pk in ids)])
+    cards = {card.pk: card for card in _cards_by_ids(list(wanted))}
+    return (
+        [cards[pk] for pk in lead_ids if pk in cards],
+        [
+            (section, [cards[pk] for pk in section_ids[section.pk] if pk in cards])
+            for section in sections
+        ],
+    )
 
 
 def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
@@ -107,7 +170,7 @@ def _related_ids(article: ArticlePage, limit: int) -> list[int]:
         | Q(pk__in=ArticleByline.objects.filter(shares_person).values("page_id"))
         | Q(pk__in=ArticleSubject.objects.filter(shares_person).values("page_id"))
     )
-    queryset = published_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
+    queryset = _listed_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
     return list(queryset.values_list("pk", flat=True)[:limit])
 
 
@@ -115,7 +178,7 @@ def sections_with_latest(
     *, home: HomePage, per_section: int = 4
 ) -> list[tuple[SectionPage, list]]:
     """Each live section under ``home`` with its newest articles (cards in one query)."""
-    sections = list(SectionPage.objects.child_of(home).live().public().order_by("path"))
+    sections = list(public(SectionPage.objects.child_of(home).live()).order_by("path"))
     ids = {
         section.pk: _remembered_ids(
             f"section-latest:{section.pk}:{per_section}",
@@ -130,15 +193,35 @@ def sections_with_latest(
 
 
 def _section_ids(section: SectionPage, limit: int) -> list[int]:
-    return list(published_articles().child_of(section).values_list("pk", flat=True)[:limit])
+    return list(_listed_articles().child_of(section).values_list("pk", flat=True)[:limit])
+
+
+def navigation_sections(language: str) -> list[SectionPage]:
+    """Live, public sections of ``language``'s home page in tree order, for the navigation
+    bar and the article's kicker; kept until the next publish (pagecache generation).
+
+    Every page shows them, and SQLite's plan for this join scans the whole page table, so
+    on a large archive the query cost more than the rest of an article page's SQL.
+    """
+    key = f"sections:{pagecache.current_generation()}:{language}"
+    return cache.get_or_set(key, partial(_navigation_sections, language), LISTING_SECONDS)
+
+
+def _navigation_sections(language: str) -> list[SectionPage]:
+    return list(
+        public(SectionPage.objects.live())
+        .filter(locale__language_code=language)
+        .order_by("path")
+        .only("id", "title", "slug", "url_path", "path", "depth", "locale_id", "live")
+    )
 
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
-    return _with_card_data(published_articles().child_of(section))
+    return _with_card_data(_listed_articles().child_of(section))
 
 
 def topic_articles(*, slug: str, locale: Locale) -> QuerySet[ArticlePage]:
-    return _with_card_data(published_articles(locale=locale).filter(topic_items__tag__slug=slug))
+    return _with_card_data(_listed_articles(locale=locale).filter(topic_items__tag__slug=slug))
 
 
 def topic_by_slug(*, slug: str, locale: Locale) -> Tag:
@@ -148,7 +231,7 @@ def topic_by_slug(*, slug: str, locale: Locale) -> Tag:
     only English articles carry the tag) is a page not worth having.
     """
     tag = Tag.objects.filter(slug=slug).first()
-    if tag is None or not published_articles(locale=locale).filter(topic_items__tag=tag).exists():
+    if tag is None or not _listed_articles(locale=locale).filter(topic_items__tag=tag).exists():
         raise Http404("No such topic")
     return tag
 
@@ -158,11 +241,11 @@ def contributor_articles(contributor: Contributor) -> QuerySet[ArticlePage]:
     collectives = CollectiveMember.objects.filter(member=contributor).values("collective_id")
     byline = Q(bylines__contributor=contributor) | Q(bylines__contributor__in=collectives)
     ids = (
-        published_articles(locale=contributor.locale)
+        _listed_articles(locale=contributor.locale)
         .filter(byline | Q(subjects__contributor=contributor))
         .values("pk")
     )
-    return _with_card_data(published_articles().filter(pk__in=ids))
+    return _with_card_data(_listed_articles().filter(pk__in=ids))
 
 
 def contributor_by_slug(*, slug: str, locale: Locale) -> Contributor:
@@ -181,41 +264,131 @@ def _members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=CollectiveMember.objects.select_related("member"))
 
 
-def byline_contributors(article: ArticlePage) -> list[Contributor]:
-    """The byline in order, each collective with its members (three queries in all)."""
-    return [
-        byline.contributor
-        for byline in article.bylines.select_related("contributor").prefetch_related(
-            Prefetch(
-                "contributor__members", queryset=CollectiveMember.objects.select_related("member")
-            )
-        )
-    ]
+@dataclass(frozen=True)
+class ArticleDetails:
+    """What an article page shows from rows other than its own."""
+
+    bylines: list[Contributor]
+    subjects: list[Contributor]
+    topics: list[Tag]
+    translations: list[Page]
 
 
-def subject_contributors(article: ArticlePage) -> list[Contributor]:
-    return [
-        subject.contributor
-        for subject in ArticleSubject.objects.filter(page=article).select_related(
-            "contributor", "contributor__photo"
+def article_details(article: ArticlePage, *, preview: bool = False) -> ArticleDetails:
+    """The byline, interviewees, topics and translations of ``article``.
+
+    Kept per published revision until the next change readers see (the page cache's
+    generation), so a warm render runs none of these queries and the first render after a
+    publish runs four. A preview is read from the page in memory (its bylines may not be
+    saved yet) and never kept.
+    """
+    if preview:
+        bylines = [byline.contributor for byline in article.bylines.all()]
+        subjects = [subject.contributor for subject in article.subjects.all()]
+        _with_members(bylines)
+        return ArticleDetails(bylines, subjects, list(article.topics.all()), [])
+    key = (
+        f"article-details:{article.pk}:{article.live_revision_id}:{pagecache.current_generation()}"
+    )
+    return cache.get_or_set(key, partial(_article_details, article), LISTING_SECONDS)
+
+
+def _article_details(article: ArticlePage) -> ArticleDetails:
+    bylines, subjects = article_people(article)
+    return ArticleDetails(
+        bylines=bylines,
+        subjects=subjects,
+        topics=list(article.topics.all()),
+        translations=page_translations(article),
+    )
+
+
+def article_people(article: ArticlePage) -> tuple[list[Contributor], list[Contributor]]:
+    """The byline and the interviewees, each in order: one query, plus one for the members
+    of the collectives in the byline when there are any.
+
+    One query over contributors, each marked with its place in either list, rather than a
+    query per list: these run on every uncached article.
+    """
+    bylines = ArticleByline.objects.filter(page_id=article.pk, contributor_id=OuterRef("pk"))
+    subjects = ArticleSubject.objects.filter(page_id=article.pk, contributor_id=OuterRef("pk"))
+    people = list(
+        Contributor.objects.filter(Exists(bylines) | Exists(subjects))
+        .annotate(
+            byline_place=Subquery(bylines.order_by("sort_order", "pk").values("sort_order")[:1]),
+            byline_link=Subquery(bylines.order_by("sort_order", "pk").values("pk")[:1]),
+            subject_place=Subquery(subjects.order_by("sort_order", "pk").values("sort_order")[:1]),
+            subject_link=Subquery(subjects.order_by("sort_order", "pk").values("pk")[:1]),
         )
-    ]
+        .select_related("photo")
+    )
+    byline = sorted(
+        (p for p in people if p.byline_link is not None),
+        key=lambda p: (p.byline_place is None, p.byline_place or 0, p.byline_link),
+    )
+    interviewees = sorted(
+        (p for p in people if p.subject_link is not None),
+        key=lambda p: (p.subject_place is None, p.subject_place or 0, p.subject_link),
+    )
+    _with_members(byline)
+    return byline, interviewees
+
+
+def _with_members(contributors: list[Contributor]) -> None:
+    """Each collective's members in one query (none when there is no collective)."""
+    collectives = [contributor for contributor in contributors if contributor.is_collective]
+    if collectives:
+        prefetch_related_objects(collectives, _members_prefetch())
 
 
 def page_translations(page: Page) -> list[Page]:
     """Live translations of ``page`` in every locale, itself included, in LANGUAGES order."""
-    pages = list(page.get_translations(inclusive=True).live().public().select_related("locale"))
+    pages = list(public(page.get_translations(inclusive=True).live()).select_related("locale"))
     return sorted(pages, key=lambda p: p.locale.language_code)
 
 
-def paginate(queryset: QuerySet, *, page: str | None, per_page: int = PER_PAGE) -> PaginatorPage:
-    """One page of ``queryset``; a page number that is not a positive integer in range is a 404."""
+def public(queryset: QuerySet) -> QuerySet:
+    """Wagtail's ``.public()`` (no view restriction on the page or above it) in the same
+    query: Wagtail's reads every restriction first, one more query per listing."""
+    restricted = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+    )
+    return queryset.exclude(Exists(restricted))
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count instead of asking the database."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page, allow_empty_first_page=True)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
+def paginate(
+    queryset: QuerySet,
+    *,
+    page: str | None,
+    per_page: int = PER_PAGE,
+    count_key: str | None = None,
+) -> PaginatorPage:
+    """One page of ``queryset``; a page number that is not a positive integer in range is a 404.
+
+    With ``count_key``, the number of items is kept until the next publish (the page cache's
+    generation): counting a section or a topic reads every row of it, the one query on a
+    listing whose cost grows with the archive.
+    """
     raw = page or "1"
     # A regex, not str.isdigit(): "²" is a digit to Python but not to int().
     if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > MAX_PAGE_NUMBER:
         raise Http404("Invalid page number")
+    if count_key is None:
+        paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
+    else:
+        key = f"count:{count_key}:{pagecache.current_generation()}"
+        count = cache.get_or_set(key, queryset.count, LISTING_SECONDS)
+        paginator = _CountedPaginator(queryset, per_page, count=count)
     try:
-        return Paginator(queryset, per_page, allow_empty_first_page=True).page(int(raw))
+        return paginator.page(int(raw))
     except (EmptyPage, PageNotAnInteger):
         raise Http404("Invalid page number") from None
 

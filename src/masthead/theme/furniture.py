@@ -11,32 +11,23 @@ from masthead.newsroom.models import PublicationText, SectionPage
 
 
 def texts_for(language: str | None) -> PublicationText:
-    texts = {
-        text.locale.language_code: text
-        for text in PublicationText.objects.select_related("locale")
-    }
+    # Every page shows them and editors change them rarely: kept until the next change to
+    # anything readers see (the page cache's generation moves on every such change).
+    key = f"publication-texts:{pagecache.current_generation()}"
+    texts = cache.get_or_set(key, _all_texts, timeout=queries.LISTING_SECONDS)
     if language in texts:
         return texts[language]
     default = Locale.get_default().language_code
     return texts.get(default) or PublicationText()
 
 
+def _all_texts() -> dict[str, PublicationText]:
+    return {
+        text.locale.language_code: text
+        for text in PublicationText.objects.select_related("locale")
+    }
+
+
 def sections_for(language: str | None) -> list[SectionPage]:
-    """The navigation's sections, kept until the next publish (pagecache generation).
-
-    Every page shows them, and SQLite's plan for this join scans the whole page table, so
-    on a large archive the query cost more than the rest of an article page's SQL.
-    """
-    language = language or Locale.get_default().language_code
-    key = f"sections:{pagecache.current_generation()}:{language}"
-    return cache.get_or_set(key, lambda: _sections(language), timeout=queries.LISTING_SECONDS)
-
-
-def _sections(language: str) -> list[SectionPage]:
-    return list(
-        SectionPage.objects.live()
-        .public()
-        .filter(locale__language_code=language)
-        .order_by("path")
-        .only("id", "title", "slug", "url_path", "path", "depth", "locale_id")
-    )
+    """The navigation's sections (newsroom.queries keeps them until the next publish)."""
+    return queries.navigation_sections(language or Locale.get_default().language_code)

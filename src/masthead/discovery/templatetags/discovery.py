@@ -15,7 +15,8 @@ def article_metadata(context: template.Context) -> dict:
     page = context["page"]
     request = context["request"]
     bylines = context.get("bylines") or []
-    topics = [tag.name for tag in page.topics.all()]
+    tags = context.get("topics")  # the article page's context has read them already
+    topics = [tag.name for tag in (page.topics.all() if tags is None else tags)]
     data = structured_data.article_json_ld(
         page,
         request=request,
