@@ -29,8 +29,7 @@ SUBJECTS = {
     ],
     "football": [
         "The football club won the cup final with a late goal from its young striker.",
-        "A goal in extra time sent the football club to the cup final; the striker scored "
-        "twice.",
+        "A goal in extra time sent the football club to the cup final; the striker scored twice.",
         "The striker's transfer left the football club without goals before the cup final.",
         "Fans celebrated the cup final goal as the football club's striker lifted the trophy.",
     ],
@@ -65,7 +64,7 @@ def corpus(publication):
     for subject, texts in SUBJECTS.items():
         articles[subject] = [
             make_article(
-                publication.analysis,
+                publication.interviews,
                 slug=f"{subject}-{i}",
                 bylines=[writer],
                 topics=(),
@@ -100,7 +99,11 @@ class TestRelatedLists:
         gone = corpus["mine"][1]
         gone.unpublish()
         services.update_related([gone.pk])
-        every = [publication.flagship, *publication.others, *sum(corpus.values(), [])]
+        every = [
+            publication.flagship,
+            *publication.others,
+            *(a for articles in corpus.values() for a in articles),
+        ]
         for article in every:
             if article.pk == gone.pk:
                 continue
@@ -132,16 +135,16 @@ class TestRelatedLists:
     def test_a_rebuild_gives_the_same_lists(self, corpus, tmp_path, settings):
         services.rebuild_related()
         first = dict(RelatedList.objects.values_list("article_id", "article_ids"))
-        settings.RELATED_INDEX_DIR = tmp_path / "elsewhere"  # from nothing, not from the last index
+        settings.RELATED_INDEX_DIR = (
+            tmp_path / "elsewhere"
+        )  # from nothing, not from the last index
         related_index.forget()
         assert services.rebuild_related() == []
         assert dict(RelatedList.objects.values_list("article_id", "article_ids")) == first
 
 
 class TestLanguages:
-    def test_a_spanish_list_is_spanish_and_follows_the_english_original(
-        self, publication, corpus
-    ):
+    def test_a_spanish_list_is_spanish_and_follows_the_english_original(self, publication, corpus):
         es = publication.flagship_es.locale
         section_es = publication.interviews_es
         translated = {}
@@ -152,8 +155,11 @@ class TestLanguages:
                     original,
                     locale=es,
                     draft=newsroom.ArticleDraft(
-                        title=text[:60], slug=original.slug, standfirst=text[:80],
-                        body=[paragraph(text)], bylines=[publication.board_es],
+                        title=text[:60],
+                        slug=original.slug,
+                        standfirst=text[:80],
+                        body=[paragraph(text)],
+                        bylines=[publication.board_es],
                     ),
                 )
         services.rebuild_related()
@@ -233,7 +239,7 @@ class TestMembersOnly:
 
 class TestAdmin:
     @pytest.fixture
-    def editor(self, client):
+    def editor(self, client, db):
         user = get_user_model().objects.create_superuser("ed", "ed@example.org", "pw-x-123")
         client.force_login(user)
         return client
@@ -250,8 +256,11 @@ class TestAdmin:
 
     def test_pinning_another_language_is_a_form_error(self, editor, publication, corpus):
         response = self.add(
-            editor, article=corpus["mine"][0].pk, other=publication.flagship_es.pk,
-            action="pin", position=0,
+            editor,
+            article=corpus["mine"][0].pk,
+            other=publication.flagship_es.pk,
+            action="pin",
+            position=0,
         )
         assert response.status_code == 200
         assert "same language" in response.content.decode()

@@ -96,7 +96,7 @@ class Doc:
     def of(
         cls,
         *,
-        id: int,  # noqa: A002 (the article's id)
+        id: int,
         headline: str,
         text: str,
         tags: Iterable[str] = (),
@@ -219,7 +219,7 @@ class Index:
         the ids whose stored list changed (removed ones too: theirs is gone).
         """
         gone = [pk for pk in removed if pk in self.rows]
-        touched = {pk for pk in gone}
+        touched = set(gone)
         self.remove(gone)
         self.add(added)
         for pk in [*gone, *(doc.id for doc in added)]:

@@ -61,7 +61,12 @@ def _docs(
         pages = pages.filter(locale__language_code=language)
     rows = list(
         pages.order_by("pk").values_list(
-            "pk", "title", "standfirst", "body", "path", "first_published_at",
+            "pk",
+            "title",
+            "standfirst",
+            "body",
+            "path",
+            "first_published_at",
             "locale__language_code",
         )
     )
@@ -87,7 +92,7 @@ def _docs(
                 text=f"{standfirst}\n{_plain(body.raw_data)}",
                 tags=tags[pk],
                 # The parent's tree path names the section without another query.
-                section=zlib.crc32(path[:-ArticlePage.steplen].encode()),
+                section=zlib.crc32(path[: -ArticlePage.steplen].encode()),
                 day=published.timestamp() / _SECONDS_PER_DAY if published else 0.0,
             )
         )
@@ -195,7 +200,11 @@ def _store(
             for pk, ids in lists.items()
         ]
         new = [row for row in fresh if row.article_id not in before]
-        updated = [row for row in fresh if row.article_id in before and before[row.article_id] != row.article_ids]
+        updated = [
+            row
+            for row in fresh
+            if row.article_id in before and before[row.article_id] != row.article_ids
+        ]
         RelatedList.objects.bulk_create(new, batch_size=2000)
         RelatedList.objects.bulk_update(updated, ["article_ids", "computed_at"], batch_size=2000)
         changed.extend(row.article_id for row in [*new, *updated])
@@ -232,9 +241,7 @@ class _Articles:
 
 def _translations_of(ids: Iterable[int]) -> set[int]:
     keys = ArticlePage.objects.filter(pk__in=list(ids)).values("translation_key")
-    return set(
-        published_articles().filter(translation_key__in=keys).values_list("pk", flat=True)
-    )
+    return set(published_articles().filter(translation_key__in=keys).values_list("pk", flat=True))
 
 
 def _assemble(

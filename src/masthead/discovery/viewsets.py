@@ -23,7 +23,7 @@ class RelatedChoiceForm(WagtailAdminModelForm):
             "other": AdminPageChooser(target_models=[ArticlePage]),
         }
 
-    def save(self, commit: bool = True) -> RelatedChoice:  # noqa: FBT001, FBT002 (Django's)
+    def save(self, commit: bool = True) -> RelatedChoice:
         from masthead.discovery import tasks
 
         choice = super().save(commit=commit)
@@ -43,7 +43,7 @@ class RelatedChoiceViewSet(ModelViewSet):
     list_filter = ["action"]
     search_fields = ["article__title", "other__title"]
 
-    def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:  # noqa: FBT001, FBT002
+    def get_form_class(self, for_update: bool = False) -> type[forms.ModelForm]:
         return RelatedChoiceForm
 
 

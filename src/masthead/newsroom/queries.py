@@ -91,7 +91,7 @@ _stored_related_ids: Callable[[int], list[int] | None] | None = None
 
 
 def read_related_ids_from(reader: Callable[[int], list[int] | None]) -> None:
-    global _stored_related_ids  # noqa: PLW0603 (set once, at start-up)
+    global _stored_related_ids
     _stored_related_ids = reader
 
 
