@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished
 
+from masthead.discovery.signals import related_lists_changed
+from masthead.lib import pagecache
 from masthead.newsroom.models import ArticlePage
 
 
@@ -21,7 +23,15 @@ def _article_changed(sender: type, instance: object, **kwargs: object) -> None:
         tasks.update_related.enqueue([instance.pk])
 
 
+def _lists_changed(sender: type, article_ids: list[int], **kwargs: object) -> None:
+    # The pages showing these lists are stale. Until invalidation learns to drop only
+    # those pages (issue 12 §1), every cached page goes, as on any publish.
+    if article_ids:
+        pagecache.invalidate_all()
+
+
 def connect() -> None:
+    related_lists_changed.connect(_lists_changed, dispatch_uid="related.lists_changed")
     for signal in (page_published, page_unpublished):
         signal.connect(_article_changed, sender=ArticlePage, dispatch_uid=f"related.{id(signal)}")
     post_delete.connect(_article_changed, sender=ArticlePage, dispatch_uid="related.delete")

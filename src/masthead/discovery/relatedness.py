@@ -32,6 +32,7 @@ SECTION_BOOST = 0.05
 RECENCY_BOOST = 0.05
 RECENCY_DAYS = 365.0  # an older candidate loses the recency boost over about a year
 HEADLINE_WEIGHT = 2  # the headline is counted twice: it names the subject
+SMALL = 200  # articles in a language below which every update refits the model
 CHUNK = 512  # articles ranked at once: bounds the memory of a full rebuild
 
 _STEMMERS = {"en": "english", "es": "spanish", "pt": "portuguese", "fr": "french"}
@@ -154,7 +155,11 @@ class Index:
 
     @property
     def stale(self) -> bool:
-        return len(self.ids) - self.fitted_rows > max(50, self.fitted_rows // 5)
+        # A small archive is refitted on every change (it costs little, and a vocabulary
+        # learnt from a handful of articles knows few words); a large one once a fifth
+        # of its rows were added since the fit.
+        added = len(self.ids) - self.fitted_rows
+        return self.fitted_rows < SMALL or added > self.fitted_rows // 5
 
     def __contains__(self, pk: int) -> bool:
         return pk in self.rows
