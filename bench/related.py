@@ -89,6 +89,11 @@ def _import(rows: list[dict[str, str]], language: str) -> list[int]:
         batch = []
         for number, row in enumerate(rows[start : start + synthetic.BATCH_SIZE], start):
             paragraphs = [p.strip() for p in row["text"].split("\n") if p.strip()] or ["-"]
+            # The standfirst holds 1,500 characters: a longer first paragraph goes on in
+            # the body, so the article keeps every word of the row.
+            cut = paragraphs[0].rfind(" ", 0, 1500) if len(paragraphs[0]) > 1500 else -1
+            if cut > 0:
+                paragraphs[:1] = [paragraphs[0][:cut], paragraphs[0][cut + 1 :]]
             batch.append(
                 SyntheticArticle(
                     title=row["title"][:255] or "-",

@@ -312,7 +312,7 @@ def fit(language: str, docs: Sequence[Doc]) -> Index:
     dimensions = min(DIMENSIONS, tfidf.shape[1] - 1, len(docs) - 1)
     svd = None
     if dimensions >= 2:
-        svd = TruncatedSVD(dimensions, algorithm="randomized", n_iter=4, random_state=0)
+        svd = TruncatedSVD(dimensions, algorithm="randomized", n_iter=5, random_state=0)
         svd.fit(tfidf)
     return Index(
         language=language,

@@ -13,14 +13,31 @@ from masthead.discovery.models import RelatedChoice
 from masthead.newsroom.models import ArticlePage
 
 
+class ArticleChooser(AdminPageChooser):
+    """The page chooser, limited to articles, that survives a bad value in a sent form.
+
+    Wagtail's chooser looks the re-rendered value up as an id; "x" would raise there and
+    turn a form error into a 500.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(target_models=[ArticlePage], **kwargs)
+
+    def get_instance(self, value: object) -> ArticlePage | None:
+        try:
+            return super().get_instance(value)
+        except (ValueError, TypeError):
+            return None
+
+
 class RelatedChoiceForm(WagtailAdminModelForm):
     class Meta:
         model = RelatedChoice
         fields = ["article", "other", "action", "position"]
         # A chooser, not a select of every article in the archive.
         widgets = {
-            "article": AdminPageChooser(target_models=[ArticlePage]),
-            "other": AdminPageChooser(target_models=[ArticlePage]),
+            "article": ArticleChooser(),
+            "other": ArticleChooser(),
         }
 
     def save(self, commit: bool = True) -> RelatedChoice:
