@@ -196,6 +196,23 @@ def build_publication() -> SimpleNamespace:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _related_index_of_the_session(tmp_path_factory):
+    """The related-posts index of this run's database, never one left by an earlier run."""
+    from django.conf import settings
+
+    settings.RELATED_INDEX_DIR = tmp_path_factory.mktemp("related")
+
+
+@pytest.fixture(autouse=True)
+def _related_index_of_the_test(settings, tmp_path):
+    """Each test's index starts empty: a rolled-back test's articles must not linger in it."""
+    from masthead.discovery import related_index
+
+    settings.RELATED_INDEX_DIR = tmp_path / "related-index"
+    related_index.forget()
+
+
 @pytest.fixture(autouse=True)
 def _empty_caches():
     """Each test starts with empty caches: a rolled-back test leaves cached pages behind."""

@@ -54,6 +54,9 @@ def _generated_secret_key(path: Path) -> str:
 
 
 _prepare_data_dir(DATA_DIR)
+# The related-posts engine's fitted indexes (discovery/related_index.py): a cache of the
+# database, rebuilt by `masthead manage rebuild_related`.
+RELATED_INDEX_DIR = Path(env("MASTHEAD_RELATED_INDEX_DIR", default=str(DATA_DIR / "related")))
 
 SECRET_KEY = env("MASTHEAD_SECRET_KEY", default="") or _generated_secret_key(DATA_DIR)
 DEBUG = env.bool("MASTHEAD_DEBUG", default=False)

@@ -1,11 +1,20 @@
 """Related posts and latest news around an article."""
 
+import pytest
+
 from masthead.newsroom import queries, services
 from masthead.newsroom.models import ArticlePage
 from tests.discovery.factories import make_article
 
 
 class TestRelatedArticles:
+    """Before discovery's engine has stored a list (tests/discovery/test_related.py covers
+    the stored lists): shared topics or contributors, newest first."""
+
+    @pytest.fixture(autouse=True)
+    def _no_stored_lists(self, monkeypatch):
+        monkeypatch.setattr(queries, "_stored_related_ids", None)
+
     def test_never_the_article_itself(self, publication):
         for article in [publication.flagship, *publication.others]:
             assert article.pk not in [a.pk for a in queries.related_articles(article, limit=10)]

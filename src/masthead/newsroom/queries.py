@@ -148,11 +148,30 @@ def home_listings(
     )
 
 
-def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
-    """Articles sharing a topic or a contributor with ``article``, newest first, never itself.
+# Where the related lists stored by discovery's engine are read (issue 12 §1): discovery
+# sets it at start-up, since newsroom may not import a higher floor (DESIGN.md: Layers).
+_stored_related_ids: Callable[[int], list[int] | None] | None = None
 
-    Only ``article``'s language: a reader of the Spanish page is not sent to English ones.
+
+def read_related_ids_from(reader: Callable[[int], list[int] | None]) -> None:
+    global _stored_related_ids
+    _stored_related_ids = reader
+
+
+def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
+    """The stored related list of ``article``: live, public, never itself, best first.
+
+    Until the engine has stored one (a new article, before the worker has run): articles
+    sharing a topic or a contributor, newest first. Either way, only ``article``'s
+    language: a reader of the Spanish page is not sent to English ones.
     """
+    stored = _stored_related_ids(article.pk) if _stored_related_ids else None
+    if stored is not None:
+        # The list may lag an unpublish by the worker's delay: keep what is still public.
+        wanted = [pk for pk in stored if pk != article.pk]
+        live = published_articles(locale=article.locale).filter(pk__in=wanted)
+        cards = _with_card_data(live).in_bulk()
+        return [cards[pk] for pk in wanted if pk in cards][:limit]
     return _cards_by_ids(
         _remembered_ids(f"related:{article.pk}:{limit}", lambda: _related_ids(article, limit))
     )

@@ -1,0 +1,71 @@
+"""Stored related lists (computed in the background) and editors' pins and exclusions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RelatedList(models.Model):
+    """An article's related articles, best first, as the engine last computed them.
+
+    Ids only: the article page turns them into cards in one query, keeping whatever is
+    still published (a list may lag an unpublish by the time the worker takes).
+    """
+
+    article = models.OneToOneField(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    article_ids = models.JSONField(default=list)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"related to {self.article_id}: {self.article_ids}"
+
+
+class RelatedChoice(models.Model):
+    """An editor's pin (shown first) or exclusion (never shown) in one article's list."""
+
+    class Action(models.TextChoices):
+        PIN = "pin", _("Pin: always show it, first")
+        EXCLUDE = "exclude", _("Exclude: never show it")
+
+    article = models.ForeignKey(
+        "newsroom.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The article whose related posts this changes."),
+    )
+    other = models.ForeignKey(
+        "newsroom.ArticlePage",
+        verbose_name=_("related article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Pins with a lower number come first.")
+    )
+
+    class Meta:
+        verbose_name = _("related-post choice")
+        verbose_name_plural = _("related-post choices")
+        ordering = ["article", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "other"], name="related_choice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.other} ({self.article})"
+
+    def clean(self) -> None:
+        if self.article_id and self.article_id == self.other_id:
+            raise ValidationError({"other": _("An article cannot be related to itself.")})
+        if self.article_id and self.other_id and self.action == self.Action.PIN:
+            article, other = self.article, self.other
+            if article.locale_id != other.locale_id:
+                raise ValidationError(
+                    {"other": _("Pin an article in the same language as this one.")}
+                )

@@ -1,0 +1,37 @@
+"""Publishing, unpublishing, editing or deleting an article recomputes related lists.
+
+Signal receivers rather than admin hooks for the reason invalidation.py gives: articles
+are also published by scheduled publishing, imports and the demo loader. Each receiver
+only enqueues a task with the article's id; django-tasks enqueues it when the
+transaction commits (ENQUEUE_ON_COMMIT), so the worker sees the published revision.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete
+from wagtail.signals import page_published, page_unpublished
+
+from masthead.discovery.signals import related_lists_changed
+from masthead.lib import pagecache
+from masthead.newsroom.models import ArticlePage
+
+
+def _article_changed(sender: type, instance: object, **kwargs: object) -> None:
+    from masthead.discovery import tasks
+
+    if isinstance(instance, ArticlePage):
+        tasks.update_related.enqueue([instance.pk])
+
+
+def _lists_changed(sender: type, article_ids: list[int], **kwargs: object) -> None:
+    # The pages showing these lists are stale. Until invalidation learns to drop only
+    # those pages (issue 12 §1), every cached page goes, as on any publish.
+    if article_ids:
+        pagecache.invalidate_all()
+
+
+def connect() -> None:
+    related_lists_changed.connect(_lists_changed, dispatch_uid="related.lists_changed")
+    for signal in (page_published, page_unpublished):
+        signal.connect(_article_changed, sender=ArticlePage, dispatch_uid=f"related.{id(signal)}")
+    post_delete.connect(_article_changed, sender=ArticlePage, dispatch_uid="related.delete")
