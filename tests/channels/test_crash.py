@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import time
 
 from tests.channels.fake_telegram import TOKEN, FakeTelegram
@@ -51,7 +50,7 @@ services.deliver_channel(channel=TelegramChannel.objects.get(pk={pk}), batch=100
 
 
 def test_a_worker_killed_mid_batch_posts_nothing_twice(worker_env):  # noqa: F811
-    env, database = worker_env
+    env, connect = worker_env
     with FakeTelegram() as bot:
         env = {
             **env,
@@ -78,7 +77,7 @@ def test_a_worker_killed_mid_batch_posts_nothing_twice(worker_env):  # noqa: F81
         first.wait(timeout=10)
         assert first.returncode == -signal.SIGKILL
 
-        with sqlite3.connect(database) as db:
+        with connect() as db:
             in_flight = db.execute(
                 "SELECT COUNT(*) FROM channels_delivery WHERE state = 'sending'"
             ).fetchone()[0]
@@ -94,7 +93,7 @@ def test_a_worker_killed_mid_batch_posts_nothing_twice(worker_env):  # noqa: F81
         assert second.returncode == 0, err
 
     links = bot.state.links("@gazette")
-    with sqlite3.connect(database) as db:
+    with connect() as db:
         states = dict(
             db.execute("SELECT state, COUNT(*) FROM channels_delivery GROUP BY state").fetchall()
         )

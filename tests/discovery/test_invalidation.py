@@ -140,10 +140,24 @@ class TestPublishingANewArticle:
         # The section page is a hit too; its latest-news box (a hole) shows the new piece.
         assert "Freshly Published Piece" in latest_box(assert_hit(client, "/en/analysis/"))
 
-    def test_articles_sharing_a_topic_show_it_as_related_and_stay_hits(self, client, publication):
-        neighbour = publication.others[0].url  # "mining"
+    def test_articles_sharing_a_topic_show_it_as_related_and_stay_hits(
+        self, client, publication, django_capture_on_commit_callbacks
+    ):
+        page = publication.others[0]  # "mining"
+        neighbour = page.url
         warm(client, [neighbour])
-        article = publish_new(publication, topics=["mining"])
+        # Related by content as well as by topic, so the engine ranks it into the list;
+        # the changed lists are announced on commit (discovery.signals).
+        with django_capture_on_commit_callbacks(execute=True):
+            article = publish_new(
+                publication,
+                title=f"{page.title}, again",
+                standfirst=page.standfirst,
+                body=[(block.block_type, block.value) for block in page.body],
+                kind=page.kind,
+                bylines=[byline.contributor for byline in page.bylines.all()],
+                topics=["mining"],
+            )
         response = assert_hit(client, neighbour)
         assert article.title in related_box(response)
 

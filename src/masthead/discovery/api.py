@@ -59,11 +59,8 @@ class ContributorListField(serializers.Field):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, article: ArticlePage) -> list[dict]:
-        people = (
-            queries.byline_contributors(article)
-            if self.role == "bylines"
-            else queries.subject_contributors(article)
-        )
+        bylines, subjects = queries.article_people(article)
+        people = bylines if self.role == "bylines" else subjects
         return [{"id": c.pk, "name": c.name, "slug": c.slug} for c in people]
 
 

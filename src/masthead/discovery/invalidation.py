@@ -11,6 +11,7 @@ stale only the pages whose tags an invalidation moves. This module owns the voca
     contributor:<slug>   a contributor's page and feeds
     related-topic:<id>   the related-posts box of every article with that topic
     related-person:<id>  ... and of every article by or about that contributor
+    related:<id>         the related-posts box of one article, whose stored list changed
     articles             site feeds, sitemaps, the latest-news box: any article at all
     shared               whatever shows people, pictures or topic names: nearly everything
 
@@ -108,6 +109,11 @@ _ARTICLE_ROWS = (ArticleTopic, ArticleByline, ArticleSubject)
 
 
 # --- Declaring: what a page shows -------------------------------------------------------
+
+
+def related_tag(page_id: int) -> str:
+    """The related-posts box of one article (its stored list changed: discovery.signals)."""
+    return f"related:{page_id}"
 
 
 def page_tag(page_id: int) -> str:

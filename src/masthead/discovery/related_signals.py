@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models.signals import post_delete
 from wagtail.signals import page_published, page_unpublished
 
+from masthead.discovery.invalidation import related_tag
 from masthead.discovery.signals import related_lists_changed
 from masthead.lib import pagecache
 from masthead.newsroom.models import ArticlePage
@@ -24,10 +25,10 @@ def _article_changed(sender: type, instance: object, **kwargs: object) -> None:
 
 
 def _lists_changed(sender: type, article_ids: list[int], **kwargs: object) -> None:
-    # The pages showing these lists are stale. Until invalidation learns to drop only
-    # those pages (issue 12 §1), every cached page goes, as on any publish.
+    # Only the related-posts boxes showing these lists are stale: each is a page-cache
+    # hole's fragment (theme/fragments.py) that depends on its article's related tag.
     if article_ids:
-        pagecache.invalidate_all()
+        pagecache.invalidate([related_tag(pk) for pk in article_ids])
 
 
 def connect() -> None:

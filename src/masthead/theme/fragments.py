@@ -8,8 +8,9 @@ are refreshed instead (issue 10):
 - latest news: one fragment per language, depending on ``articles`` (any article's change)
   and for at most ``LATEST_SECONDS``. It lists one article more than the box shows, and
   each page takes out itself, or else the last one, with string work: a hit runs no query.
-- related posts: one fragment per article, depending on the related-box tags of its own
-  topics and people (discovery/invalidation.py) and on each card it shows.
+- related posts: one fragment per article, depending on its stored list (``related:<id>``,
+  moved when discovery recomputes it), on the related-box tags of its own topics and
+  people (the fallback list before one is stored) and on each card it shows.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def related_posts(request: HttpRequest, argument: str) -> str:
     articles = queries.related_articles(article, limit=queries.RELATED_COUNT)
     pagecache.depends_on(
         invalidation.page_tag(page_id),
+        invalidation.related_tag(page_id),
         invalidation.SHARED,
         *(f"related-topic:{tag_id}" for tag_id in topics),
         *(f"related-person:{pk}" for pk in people),
