@@ -10,9 +10,11 @@ emptied, and a process must not then trust a site it found before.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from wagtail.models import Site
@@ -47,5 +49,9 @@ class SiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for_request(request)
+        # Before ``migrate`` (or with the database down) a request that needs no site,
+        # such as robots.txt or the health check, must still be answered; one that needs
+        # it fails where it asks, as it did without this middleware.
+        with contextlib.suppress(DatabaseError):
+            for_request(request)
         return self.get_response(request)
