@@ -1,8 +1,8 @@
 """Publishing reaches every cached page that shows the piece, and only those (issue 10).
 
 Each test warms the cache, makes one editorial change, then reads as readers would: a
-page that shows the change shows it once it has caught up (``next_view``: the first reader
-may get the stale copy, which that same request refills), and every other page is still a
+page that shows the change shows it to the next reader (``next_view``: never the stale
+copy, with stale-while-revalidate on as in production), and every other page is still a
 plain HIT, never re-rendered.
 """
 
@@ -22,7 +22,7 @@ from tests.lib.test_pagecache import fetch, next_view
 
 @pytest.fixture(autouse=True)
 def _stale_while_revalidate(settings):
-    """As in production (tests turn it off elsewhere): ``next_view`` reads past it."""
+    """As in production (tests turn it off elsewhere)."""
     settings.PAGE_CACHE_STALE_SECONDS = 30
 
 

@@ -22,13 +22,15 @@ The clock is a counter, not a time, so clocks of different machines do not matte
 key disappears it restarts from the time in milliseconds (plus a second), above any
 value it had.
 
-Stale-while-revalidate. A stale page is not thrown away: the first reader to find it stale
-gets it at once (``X-Cache: STALE``) and takes the page's lock; once that response has been
-sent, the same worker renders the page again and stores it (one render). Readers arriving
-meanwhile get the stale copy too. Limits: a page is served stale for at most
-``PAGE_CACHE_STALE_SECONDS`` after it was first found stale (then readers wait for a render
-as on a miss); a page whose own piece was unpublished, deleted or moved (a "gone" tag) is
-never served stale; nor to a conditional GET (a 304 would drop the refill with the body).
+Stale-while-revalidate. A stale page is not thrown away, but the next reader still sees
+the change: the first reader to find a page stale takes the page's lock and renders it
+again (it pays for one render, as on a miss, and gets the fresh page); readers arriving
+while that render is under way get the stale copy at once (``X-Cache: STALE``) instead of
+waiting, so one render refills the page however many readers came. Limits: a page is
+served stale for at most ``PAGE_CACHE_STALE_SECONDS`` after it was first found stale
+(then readers wait for a render as on a miss); a page whose own piece was unpublished,
+deleted or moved (a "gone" tag) is never served stale. If the render fails (a 5xx), its
+reader gets the stale copy rather than an error, and the next reader tries again.
 
 ``current_generation()`` is a second, coarser counter that every invalidation moves: the
 memo caches that only a render reads (listing ids, template fragments, the navigation)
@@ -346,24 +348,23 @@ class PageCacheMiddleware:
     def _cached(self, request: HttpRequest) -> HttpResponse:
         key = _key(request)
         stored = _get(key)
-        if stored is not None:
-            found = state(stored[2], stored[3])
-            if found == FRESH:
-                return self._rebuild(stored, "HIT")
-            if found == STALE and self._may_serve_stale(key):
-                response = self._serve_stale(request, key, stored)
-                if response is not None:
-                    return response
+        found = None if stored is None else state(stored[2], stored[3])
+        if found == FRESH:
+            return self._rebuild(stored, "HIT")
         if _cache().get(f"{key}:pass"):  # recently found unstorable: nothing to wait for
             return self.get_response(request)
         # One render per page when many readers miss at once (a publish during a spike):
-        # the first takes a lock, the others wait briefly for its result.
+        # the first takes a lock, the others get the stale copy or wait briefly for it.
         lock = f"{key}:lock"
         if _cache().add(lock, 1, timeout=LOCK_SECONDS):
             try:
-                return self._render_and_store(request, key)
+                return self._render_and_store(
+                    request, key, stale=stored if found == STALE else None
+                )
             finally:
                 _cache().delete(lock)
+        if found == STALE and self._may_serve_stale(key):
+            return self._rebuild(stored, "STALE")
         stored = _wait_for(key)
         if stored is not None:
             return self._rebuild(stored, "HIT")
@@ -379,35 +380,18 @@ class PageCacheMiddleware:
         since = _cache().get(f"{key}:stale") or now
         return now - since <= settings.PAGE_CACHE_STALE_SECONDS
 
-    def _serve_stale(self, request: HttpRequest, key: str, stored: Stored) -> HttpResponse | None:
-        """The stale copy, refilled after it is sent; None: treat the page as a miss."""
-        lock = f"{key}:lock"
-        if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
-            # A 304 replaces the response without closing it, so it would never refill:
-            # stale only while another reader's render is under way.
-            return self._rebuild(stored, "STALE") if _cache().get(lock) else None
-        response = self._rebuild(stored, "STALE")
-        if _cache().add(lock, 1, timeout=LOCK_SECONDS):
-            # Django calls a response's closers once the server has sent it: the reader has
-            # the stale page, and this worker then renders the fresh one.
-            response._resource_closers.append(lambda: self._refill(request, key, lock))
-        return response
-
-    def _refill(self, request: HttpRequest, key: str, lock: str) -> None:
-        try:
-            self._render_and_store(request, key)
-        except Exception:
-            # The stale copy stays until the bound; the next reader tries again.
-            logger.exception("Refilling the page cache for %s failed", request.path)
-        finally:
-            _cache().delete(lock)
-
-    def _render_and_store(self, request: HttpRequest, key: str) -> HttpResponse:
+    def _render_and_store(
+        self, request: HttpRequest, key: str, *, stale: Stored | None = None
+    ) -> HttpResponse:
         rendered_at = clock()  # before the render reads anything: see the module docstring
         with collecting() as tags:
             response = self.get_response(request)
             for tagger in _taggers:
                 tags.update(tagger(request))
+        if stale is not None and response.status_code >= 500:
+            # A failed render keeps the stale copy, for this reader and the next attempt.
+            logger.error("Re-rendering %s failed (%s)", request.path, response.status_code)
+            return self._rebuild(stale, "STALE")
         if not _is_storable(request, response):
             # Tell readers waiting on the lock not to wait for a page that won't come, and
             # drop a stale copy of it (an unpublished topic's page is now a 404).
