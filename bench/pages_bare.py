@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from masthead.cli import GUNICORN_FLAGS  # the flags of `masthead serve`, so both are alike
+
 PROJECT = "barepage"
 LISTED = 20  # children on the bare listing page, as many as Masthead's listings show
 
@@ -84,20 +86,6 @@ for n in range(%(listed)d):
     page.save_revision().publish()
 print("BARE", page.get_parent().url, home.get_children().first().url)
 """
-
-# The flags of `masthead serve` (src/masthead/cli.py serve()), so both servers are alike.
-GUNICORN_FLAGS = (
-    "--access-logfile",
-    "-",
-    "--graceful-timeout",
-    "5",
-    "--limit-request-line",
-    "4094",
-    "--limit-request-fields",
-    "50",
-    "--limit-request-field_size",
-    "8190",
-)
 
 
 class BareProject:

@@ -90,6 +90,23 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+# Also bench/pages_bare.py's, so that its bare Wagtail server is served alike.
+GUNICORN_FLAGS = (
+    "--access-logfile",
+    "-",
+    "--graceful-timeout",
+    "5",
+    # Headers are bounded by gunicorn (400 or 431 past these); bodies by Masthead's
+    # RequestBodyLimitMiddleware. Browsers send about 20 header fields.
+    "--limit-request-line",
+    "4094",
+    "--limit-request-fields",
+    "50",
+    "--limit-request-field_size",
+    "8190",
+)
+
+
 def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
     """Collect static files, then run gunicorn (and the task worker beside it)."""
     _check_database()
@@ -111,18 +128,7 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
         bind,
         "--workers",
         str(workers),
-        "--access-logfile",
-        "-",
-        "--graceful-timeout",
-        "5",
-        # Headers are bounded by gunicorn (400 or 431 past these); bodies by Masthead's
-        # RequestBodyLimitMiddleware. Browsers send about 20 header fields.
-        "--limit-request-line",
-        "4094",
-        "--limit-request-fields",
-        "50",
-        "--limit-request-field_size",
-        "8190",
+        *GUNICORN_FLAGS,
     ]
     print(f"Serving on http://{bind} (Ctrl+C to stop)", flush=True)  # noqa: T201
     server = subprocess.Popen(command)  # noqa: S603

@@ -120,7 +120,7 @@ class _PostgresQueries:
     def __exit__(self, *exc: object) -> None:
         self.conn.close()
 
-    def execute(self, sql: str, params: list) -> object:
+    def execute(self, sql: str, params: list | tuple = ()) -> object:
         return self.conn.execute(sql.replace("?", "%s"), params)
 
     def executemany(self, sql: str, rows: list) -> None:

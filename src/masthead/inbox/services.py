@@ -20,7 +20,6 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -34,6 +33,7 @@ from django_tasks_db.models import DBTaskResult
 
 from masthead.inbox import handlers
 from masthead.inbox.models import Event
+from masthead.lib import prepared
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def _insert_once(
         *defaults,
         received_field.get_db_prep_save(event.received_at, connection),
     ]
-    row = _execute(connection, sql, params)
+    row = prepared.execute(connection, sql, params)
     if row is None:
         return None
     event.pk = row[0]
@@ -140,35 +140,6 @@ def _insert_sql(alias: str, vendor: str) -> tuple[str, list[object]]:
     return sql, defaults
 
 
-def _execute(connection: BaseDatabaseWrapper, sql: str, params: Sequence) -> tuple | None:
-    """Run one of a webhook's statements (insert, drain check, stored row); its first row.
-
-    On PostgreSQL through a cursor that binds values on the server, so that psycopg
-    prepares them once per connection (``prepare_threshold``, set in settings): parsing and
-    planning them at every post was about a third of the server's CPU per stored event,
-    and merging values into the SQL text on the client cost the worker too (issue 9).
-    Django's wrapper stays around it: errors are Django's, queries are logged as usual.
-    Every other query keeps Django's client-side binding, which PgBouncer and friends need.
-    """
-    if (
-        connection.vendor != "postgresql"
-        or connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
-    ):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    import psycopg  # only with PostgreSQL
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = psycopg.Cursor(connection.connection)
-    # What BaseDatabaseWrapper._cursor() does with the cursor it creates.
-    with connection._prepare_cursor(raw) as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def _stored(using: str, provider: str, event_id: str) -> Event:
     """The stored row of a redelivery (a sixth of a burst's posts): its SQL compiled once.
 
@@ -180,7 +151,7 @@ def _stored(using: str, provider: str, event_id: str) -> Event:
         return Event.objects.using(using).get(provider=provider, event_id=event_id)
     sql, order, converters = _stored_sql(using)
     values = {"provider": provider, "event_id": event_id}
-    row = list(_execute(connection, sql, [values[name] for name in order]))
+    row = list(prepared.execute(connection, sql, [values[name] for name in order]))
     # What the ORM's compiler does with a row: the engine's and the fields' conversions.
     for index, (functions, expression) in converters:
         for convert in functions:
@@ -243,7 +214,7 @@ def _request_drain() -> None:
     drain = tasks.process_received
     connection = connections[router.db_for_read(DBTaskResult)]
     sql, params = _waiting_sql(connection.alias, drain.module_path, drain.backend)
-    waiting = _execute(connection, sql, params) is not None
+    waiting = prepared.execute(connection, sql, params) is not None
     if not waiting:
         drain.enqueue()
 

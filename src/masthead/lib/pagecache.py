@@ -59,10 +59,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
@@ -70,6 +71,7 @@ from django.utils.functional import cached_property
 from masthead.lib import holes
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 GENERATION_KEY = "pagecache:generation"
 CLOCK_KEY = "pagecache:clock"
@@ -104,6 +106,16 @@ def current_generation() -> int:
         _cache().add(GENERATION_KEY, 1, timeout=None)
         generation = _cache().get(GENERATION_KEY) or 1
     return generation
+
+
+def remembered(key: str, compute: Callable[[], T], seconds: int) -> T:
+    """``compute()``, kept in the default cache until the next invalidation of anything.
+
+    For what every render reads and only editors change (sites, settings, navigation,
+    listing ids): keyed by ``current_generation()``, so a render after a change never reads
+    a value from before it; ``seconds`` only bounds the cache's size. ``None`` is kept too.
+    """
+    return cache.get_or_set(f"{key}@{current_generation()}", compute, seconds)
 
 
 def _bump_generation() -> None:

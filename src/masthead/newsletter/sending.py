@@ -30,6 +30,7 @@ from django.utils import timezone
 from masthead.audience import services as audience
 from masthead.audience.models import DETAIL_MAX_LENGTH, Subscription, Suppression
 from masthead.audience.queries import suppressed_among, suppression_key
+from masthead.lib import prepared
 from masthead.newsletter import emails
 from masthead.newsletter.models import Delivery, Edition
 
@@ -350,36 +351,12 @@ def _mark_sent(delivery_id: int, message_id: str) -> None:
     """
     table = db.ops.quote_name(Delivery._meta.db_table)
     sent_at = db.ops.adapt_datetimefield_value(timezone.now())
-    _execute(
+    prepared.execute(
+        db,
         f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608 (the table name is ours)
         "message_id = %s, last_error = '' WHERE id = %s AND status = %s",
         [Delivery.Status.SENT, sent_at, message_id, delivery_id, Delivery.Status.SENDING],
     )
-
-
-def _execute(sql: str, params: list) -> None:
-    """Run one of the loop's per-message statements.
-
-    On PostgreSQL through a cursor that binds values on the server, so that psycopg
-    prepares the statement at its first run on the connection (``prepare_threshold``,
-    settings.py) instead of having the server parse and plan it for every message; the
-    same way as inbox/services.py's webhook statements (issue 9). Django's wrapper stays
-    around it: its errors, its query log. Elsewhere (SQLite, or prepared statements off
-    for a pooler), Django's own cursor.
-    """
-    if db.vendor != "postgresql" or db.settings_dict["OPTIONS"].get("prepare_threshold") is None:
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
-        return
-    import psycopg  # only with PostgreSQL
-
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    with db.wrap_database_errors:
-        raw = psycopg.Cursor(db.connection)
-    # What BaseDatabaseWrapper._cursor() does with the cursor it creates.
-    with db._prepare_cursor(raw) as cursor:
-        cursor.execute(sql, params)
 
 
 def _handle_reply(row: Delivery, message_id: str, code: int, reply: bytes | str) -> None:

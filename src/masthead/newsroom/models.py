@@ -20,7 +20,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, PageViewRestriction, TranslatableMixin
+from wagtail.models import Orderable, Page, PageViewRestriction, Site, TranslatableMixin
 from wagtail.search import index
 
 from masthead.lib import pagecache
@@ -501,15 +501,17 @@ class PublicationSettings(BaseSiteSetting):
         site = sites.for_request(request)
         if site is None:
             return super().for_request(request)  # Wagtail's error for a request without one
-        key = f"publication-settings:{pagecache.current_generation()}:{site.pk}"
-        instance = cache.get(key)
-        if instance is None:
-            instance = cls.for_site(site)
-            if instance.logo_id:
-                instance.logo  # noqa: B018 (loaded now, so that it is cached with the rest)
-            cache.set(key, instance, SETTINGS_SECONDS)
+        key = f"publication-settings:{site.pk}"
+        instance = pagecache.remembered(key, partial(cls._with_logo, site), SETTINGS_SECONDS)
         instance._request = request  # as Wagtail's, for its page URL helpers
         setattr(request, name, instance)
+        return instance
+
+    @classmethod
+    def _with_logo(cls, site: Site) -> PublicationSettings:
+        instance = cls.for_site(site)
+        if instance.logo_id:
+            instance.logo  # noqa: B018 (loaded now, so that it is cached with the rest)
         return instance
 
 

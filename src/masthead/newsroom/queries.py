@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import (
@@ -99,7 +98,7 @@ def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
     Latest and related lists are on every article page and only change when something
     is published, so an article rendered without the page cache need not sort the archive.
     """
-    return cache.get_or_set(f"{key}:{pagecache.current_generation()}", compute, LISTING_SECONDS)
+    return pagecache.remembered(key, compute, LISTING_SECONDS)
 
 
 def latest_articles(
@@ -222,8 +221,8 @@ def navigation_sections(language: str) -> list[SectionPage]:
     Every page shows them, and SQLite's plan for this join scans the whole page table, so
     on a large archive the query cost more than the rest of an article page's SQL.
     """
-    key = f"sections:{pagecache.current_generation()}:{language}"
-    return cache.get_or_set(key, partial(_navigation_sections, language), LISTING_SECONDS)
+    compute = partial(_navigation_sections, language)
+    return pagecache.remembered(f"sections:{language}", compute, LISTING_SECONDS)
 
 
 def _navigation_sections(language: str) -> list[SectionPage]:
@@ -306,10 +305,8 @@ def article_details(article: ArticlePage, *, preview: bool = False) -> ArticleDe
         subjects = [subject.contributor for subject in article.subjects.all()]
         _with_members(bylines)
         return ArticleDetails(bylines, subjects, list(article.topics.all()), [])
-    key = (
-        f"article-details:{article.pk}:{article.live_revision_id}:{pagecache.current_generation()}"
-    )
-    return cache.get_or_set(key, partial(_article_details, article), LISTING_SECONDS)
+    key = f"article-details:{article.pk}:{article.live_revision_id}"
+    return pagecache.remembered(key, partial(_article_details, article), LISTING_SECONDS)
 
 
 def _article_details(article: ArticlePage) -> ArticleDetails:
@@ -403,8 +400,7 @@ def paginate(
     if count_key is None:
         paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
     else:
-        key = f"count:{count_key}:{pagecache.current_generation()}"
-        count = cache.get_or_set(key, queryset.count, LISTING_SECONDS)
+        count = pagecache.remembered(f"count:{count_key}", queryset.count, LISTING_SECONDS)
         paginator = _CountedPaginator(queryset, per_page, count=count)
     try:
         return paginator.page(int(raw))

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from functools import partial
 
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
@@ -22,7 +22,6 @@ from wagtail.models import Site
 from masthead.lib import pagecache
 
 SITE_SECONDS = 3600  # keyed by generation: the lifetime only bounds the cache's size
-_NONE = "none"  # a host no site answers for (cache.get cannot tell None from a miss)
 
 
 def for_request(request: HttpRequest) -> Site | None:
@@ -30,13 +29,8 @@ def for_request(request: HttpRequest) -> Site | None:
     if hasattr(request, "_wagtail_site"):  # Wagtail's own per-request cache
         return request._wagtail_site
     hostname = split_domain_port(request.get_host())[0]
-    key = f"site:{pagecache.current_generation()}:{hostname}:{request.get_port()}"
-    site = cache.get(key)
-    if site is None:
-        site = Site.find_for_request(request)
-        cache.set(key, site if site is not None else _NONE, SITE_SECONDS)
-    elif site == _NONE:
-        site = None
+    key = f"site:{hostname}:{request.get_port()}"
+    site = pagecache.remembered(key, partial(Site.find_for_request, request), SITE_SECONDS)
     request._wagtail_site = site
     return site
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from wagtail.models import Locale
 
 from masthead.lib import pagecache
@@ -13,8 +12,7 @@ from masthead.newsroom.models import PublicationText, SectionPage
 def texts_for(language: str | None) -> PublicationText:
     # Every page shows them and editors change them rarely: kept until the next change to
     # anything readers see (the page cache's generation moves on every such change).
-    key = f"publication-texts:{pagecache.current_generation()}"
-    texts = cache.get_or_set(key, _all_texts, timeout=queries.LISTING_SECONDS)
+    texts = pagecache.remembered("publication-texts", _all_texts, queries.LISTING_SECONDS)
     if language in texts:
         return texts[language]
     default = Locale.get_default().language_code
