@@ -30,9 +30,10 @@ ARTICLE = 8
 # The first render after a publish, when everything kept until the next publish is read
 # again: the site, settings, texts, navigation, byline, topics, translations, the body's
 # speakers and the campaign banner (14), plus the related-posts and latest-news holes'
-# fragments (12), which are rendered once for every page that shows them and kept apart
+# fragments (8; the related box reads the article's people and topics from the details
+# kept above), which are rendered once for every page that shows them and kept apart
 # from the page (theme/fragments.py): an ordinary publish refreshes only those it changed.
-ARTICLE_AFTER_PUBLISH = 26
+ARTICLE_AFTER_PUBLISH = 22
 
 pytestmark = pytest.mark.usefixtures("no_page_cache")
 

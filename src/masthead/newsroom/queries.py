@@ -71,6 +71,11 @@ def published_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]
     return _newest_first(ArticlePage.objects.live().public(), locale=locale)
 
 
+def public_article(page_id: int) -> ArticlePage | None:
+    """The live, public article ``page_id``, or None (one query)."""
+    return public(ArticlePage.objects.live()).filter(pk=page_id).first()
+
+
 def _listed_articles(*, locale: Locale | None = None) -> QuerySet[ArticlePage]:
     """``published_articles``, with the view restrictions checked inside the query rather
     than read first (one query fewer per listing); Wagtail's search backends cannot
@@ -190,24 +195,6 @@ def _related_ids(article: ArticlePage, limit: int) -> list[int]:
     )
     queryset = _listed_articles(locale=article.locale).filter(shared).exclude(pk=article.pk)
     return list(queryset.values_list("pk", flat=True)[:limit])
-
-
-def sections_with_latest(
-    *, home: HomePage, per_section: int = 4
-) -> list[tuple[SectionPage, list]]:
-    """Each live section under ``home`` with its newest articles (cards in one query)."""
-    sections = list(public(SectionPage.objects.child_of(home).live()).order_by("path"))
-    ids = {
-        section.pk: _remembered_ids(
-            f"section-latest:{section.pk}:{per_section}",
-            partial(_section_ids, section, per_section),
-        )
-        for section in sections
-    }
-    cards = {card.pk: card for card in _cards_by_ids([pk for ids in ids.values() for pk in ids])}
-    return [
-        (section, [cards[pk] for pk in ids[section.pk] if pk in cards]) for section in sections
-    ]
 
 
 def _section_ids(section: SectionPage, limit: int) -> list[int]:

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Callable
 from functools import partial
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
@@ -41,8 +42,15 @@ class SiteMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # Files and providers' posts never ask for a site: no cache round trip for them.
+        # (Static files and most webhooks are answered before this middleware anyway.)
+        self.siteless = tuple(
+            prefix for prefix in (settings.STATIC_URL, settings.MEDIA_URL, "/webhooks/") if prefix
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.siteless):
+            return self.get_response(request)
         # Before ``migrate`` (or with the database down) a request that needs no site,
         # such as robots.txt or the health check, must still be answered; one that needs
         # it fails where it asks, as it did without this middleware.

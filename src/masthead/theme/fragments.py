@@ -24,7 +24,6 @@ from wagtail.models import Locale
 from masthead.discovery import invalidation
 from masthead.lib import holes, pagecache
 from masthead.newsroom import queries
-from masthead.newsroom.models import ArticleByline, ArticlePage, ArticleSubject, ArticleTopic
 
 LATEST = "latest-news"
 RELATED = "related-posts"
@@ -59,23 +58,18 @@ def related_posts(request: HttpRequest, argument: str) -> str:
     if not argument.isdigit():
         return ""
     page_id = int(argument)
-    article = ArticlePage.objects.live().public().filter(pk=page_id).first()
+    article = queries.public_article(page_id)
     if article is None:
         return ""
-    topics = ArticleTopic.objects.filter(content_object_id=page_id).values_list(
-        "tag_id", flat=True
-    )
-    people = [
-        *ArticleByline.objects.filter(page_id=page_id).values_list("contributor_id", flat=True),
-        *ArticleSubject.objects.filter(page_id=page_id).values_list("contributor_id", flat=True),
-    ]
+    # Its people and topics, from the article page's own kept details: no query when warm.
+    details = queries.article_details(article)
     articles = queries.related_articles(article, limit=queries.RELATED_COUNT)
     pagecache.depends_on(
         invalidation.page_tag(page_id),
         invalidation.related_tag(page_id),
         invalidation.SHARED,
-        *(f"related-topic:{tag_id}" for tag_id in topics),
-        *(f"related-person:{pk}" for pk in people),
+        *(f"related-topic:{topic.pk}" for topic in details.topics),
+        *(f"related-person:{person.pk}" for person in [*details.bylines, *details.subjects]),
         *(invalidation.page_tag(card.pk) for card in articles),
     )
     if not articles:
