@@ -44,6 +44,8 @@ from bench.bare_webhook import IN_MASTHEAD_PATH as BARE_PATH  # noqa: E402
 from tests.funding.fake_stripe import FakeStripe  # noqa: E402
 from tests.newsletter.sink import free_port  # noqa: E402
 
+from masthead.cli import GUNICORN_FLAGS  # noqa: E402
+
 SECRET = "whsec_bench"
 WARM_UP = 200  # posts to each server before its measured load
 PATH = "/webhooks/payments/stripe/"
@@ -202,12 +204,12 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def _gunicorn_bare(port: int, workers: int) -> subprocess.Popen:
+def _gunicorn_bare(port: int, workers: int, threads: int) -> subprocess.Popen:
     # The same gunicorn settings as cli.serve(), access log included.
     command = [
         sys.executable, "-m", "gunicorn", "bench.bare_webhook:application",
         "--chdir", str(ROOT), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-        "--access-logfile", "-", "--graceful-timeout", "5",
+        "--threads", str(threads), *GUNICORN_FLAGS,
     ]  # fmt: skip
     env = {**os.environ, "BENCH_WEBHOOK_SECRET": SECRET, "BENCH_BARE_ALONE": "1"}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
@@ -265,7 +267,7 @@ def run(database: str, postgres: str | None, args: argparse.Namespace) -> dict:
     try:
         subprocess.run([MASTHEAD, "manage", "migrate", "--noinput", "-v0"], env=env, check=True)
         port, bare_port = free_port(), free_port()
-        bare = _gunicorn_bare(bare_port, args.workers)
+        bare = _gunicorn_bare(bare_port, args.workers, args.web_threads)
         _wait_until_up(bare_port, bare)
         _wait_until_idle(bare, args.workers)
         _load(bare_port, warm, args.threads)
@@ -276,6 +278,7 @@ def run(database: str, postgres: str | None, args: argparse.Namespace) -> dict:
             "DJANGO_SETTINGS_MODULE": "bench.masthead_with_bare_view",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
             "BENCH_WEBHOOK_SECRET": SECRET,
+            "MASTHEAD_WEB_THREADS": str(args.web_threads),
         }
         server = subprocess.Popen(
             [MASTHEAD, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
@@ -330,6 +333,9 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.2, help="share re-delivered")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--web-threads", type=int, default=1, help="threads per worker (MASTHEAD_WEB_THREADS)"
+    )
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")

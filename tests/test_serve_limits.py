@@ -37,6 +37,7 @@ def server(tmp_path_factory) -> Iterator[tuple[int, subprocess.Popen]]:
         "MASTHEAD_DATA_DIR": str(data),
         "MASTHEAD_ENV": "test",
         "MASTHEAD_WEB_WORKERS": "1",
+        "MASTHEAD_WEB_THREADS": "3",
     }
     migrate = subprocess.run(
         [MASTHEAD, "manage", "migrate", "--verbosity", "0"],
@@ -168,11 +169,13 @@ def test_too_many_header_fields_are_refused_by_gunicorn(server):
     assert status == 431  # Request Header Fields Too Large: gunicorn's own default is 100
 
 
-def test_serve_starts_as_many_web_workers_as_masthead_web_workers_says(server):
+def test_serve_starts_the_web_workers_and_threads_the_environment_says(server):
     _, process = server
     gunicorn = [pid for pid in _children_of(process.pid) if b"gunicorn" in _cmdline(pid)]
     assert len(gunicorn) == 1
     assert len(_children_of(int(gunicorn[0]))) == 1  # `serve` alone would start 2
+    # Each with MASTHEAD_WEB_THREADS threads (gunicorn's gthread worker past one).
+    assert b"--threads\x003\x00" in _cmdline(gunicorn[0])
 
 
 def _cmdline(pid: str) -> bytes:

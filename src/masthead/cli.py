@@ -107,7 +107,7 @@ GUNICORN_FLAGS = (
 )
 
 
-def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
+def serve(*, bind: str, workers: int, threads: int = 1, with_worker: bool = False) -> None:
     """Collect static files, then run gunicorn (and the task worker beside it)."""
     _check_database()
     _check_migrated()
@@ -128,6 +128,8 @@ def serve(*, bind: str, workers: int, with_worker: bool = False) -> None:
         bind,
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
         *GUNICORN_FLAGS,
     ]
     print(f"Serving on http://{bind} (Ctrl+C to stop)", flush=True)  # noqa: T201
@@ -267,7 +269,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         from django.conf import settings
 
         workers = args.workers or settings.WEB_WORKERS
-        serve(bind=args.bind, workers=workers, with_worker=args.with_worker)
+        serve(
+            bind=args.bind,
+            workers=workers,
+            threads=settings.WEB_THREADS,
+            with_worker=args.with_worker,
+        )
     elif args.command == "scheduler":
         _check_database()
         _check_migrated()

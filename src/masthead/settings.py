@@ -384,6 +384,11 @@ ADMIN_MAX_BODY_BYTES = env.int("MASTHEAD_ADMIN_MAX_BODY_BYTES", default=20 * 102
 # How many web processes serve the site: `masthead serve` starts this many gunicorn workers
 # unless --workers says otherwise, and checks.py warns when they share no cache.
 WEB_WORKERS = env.int("MASTHEAD_WEB_WORKERS", default=env.int("WEB_CONCURRENCY", default=2))
+# Threads per web worker (gunicorn's gthread past 1). On PostgreSQL every write request waits
+# for its commit to reach the disk (3.5 ms on the CI machine, as long as the rest of a
+# webhook): with threads, a worker serves other requests meanwhile and PostgreSQL flushes
+# several commits at once (docs/deploy/scale.md). One on SQLite, which has one writer anyway.
+WEB_THREADS = env.int("MASTHEAD_WEB_THREADS", default=1)
 # The inbox of outside events (inbox/services.py): how long raw payloads are kept, and how
 # often a failed event is tried again (the wait doubles each time) before an editor must.
 INBOX_RETENTION_DAYS = env.int("MASTHEAD_INBOX_RETENTION_DAYS", default=90)
@@ -397,6 +402,7 @@ for _name, _value in [
     ("MASTHEAD_MAX_BODY_BYTES", MAX_BODY_BYTES),
     ("MASTHEAD_ADMIN_MAX_BODY_BYTES", ADMIN_MAX_BODY_BYTES),
     ("MASTHEAD_WEB_WORKERS", WEB_WORKERS),
+    ("MASTHEAD_WEB_THREADS", WEB_THREADS),
     ("MASTHEAD_TASK_RETENTION_DAYS", TASK_RETENTION_DAYS),
 ]:
     if _value < 1:

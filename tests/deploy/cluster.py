@@ -307,6 +307,7 @@ def running_cluster(root: Path, *, smtp_port: int, **extra_env: str) -> Iterator
             "MASTHEAD_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "MASTHEAD_BASE_URL": f"http://localhost:{nginx_port}",
             "MASTHEAD_WEB_WORKERS": "2",
+            "MASTHEAD_WEB_THREADS": "4",
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             "MASTHEAD_FROM_EMAIL": "The Scale Gazette <newsroom@example.org>",
             **extra_env,
