@@ -221,10 +221,10 @@ PAGE_CACHE_ALIAS = "pages"
 PAGE_CACHE_ENABLED = env.bool("MASTHEAD_PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_SHARED_SECONDS = env.int("MASTHEAD_PAGE_CACHE_SHARED_SECONDS", default=5)
-# How long after a page is found stale (a publish changed it) it may still be served while
-# one render refills it (lib/pagecache.py); 0 turns stale-while-revalidate off. Off in
-# tests, so that a test reads a change on the first request after it; the page cache's
-# and invalidation's own tests turn it on.
+# How long after a page is found stale (a publish changed it) it may still be served to
+# readers who arrive while another reader's request re-renders it (lib/pagecache.py); 0
+# turns stale-while-revalidate off. Off in tests, where a reader arriving during a render
+# is rare; the page cache's and invalidation's own tests turn it on.
 PAGE_CACHE_STALE_SECONDS = env.int(
     "MASTHEAD_PAGE_CACHE_STALE_SECONDS", default=0 if TESTING else 30
 )
