@@ -187,9 +187,11 @@ class TestLanguages:
         pair = {"flagship": "flagship_es", "flagship_es": "flagship", "home": "home_es"}
         pair["home_es"] = "home"
         other = getattr(publication, pair[name])
+        english = page if page.locale.language_code == "en" else other
         assert alternates == {
             page.locale.language_code: page.full_url,
             other.locale.language_code: other.full_url,
+            "x-default": english.full_url,  # for readers of any other language
         }
 
     @pytest.mark.parametrize(("language", "other"), [("en", "es"), ("es", "en")])
@@ -208,7 +210,86 @@ class TestLanguages:
         assert alternates == {
             language: f"{root}/{language}/newsletter/",
             other: f"{root}/{other}/newsletter/",
+            "x-default": f"{root}/en/newsletter/",
         }
+
+    @pytest.mark.parametrize(
+        ("start", "lands"),
+        [
+            ("home", "home_es"),
+            ("home_es", "home"),
+            ("interviews", "interviews_es"),
+            ("flagship", "flagship_es"),
+            ("flagship_es", "flagship"),
+            ("analysis", "/es/"),  # no Spanish translation: that language's home
+            # Topics are shared tags: "mining" has no Spanish article, "minería" no English one.
+            ("/en/topics/mining/", "/es/"),
+            ("/es/topics/minería/", "/en/"),
+            ("/en/contributors/board/", "/es/contributors/board/"),
+            ("/en/contributors/nora-field/", "/es/"),  # no Spanish page
+            ("/es/contributors/tomas-arce/", "/en/contributors/tomas-arce/"),
+            ("/en/search/?q=salt", "/es/search/?q=salt"),
+            ("/en/newsletter/", "/es/newsletter/"),
+            ("/es/campaign/", "/en/campaign/"),
+        ],
+    )
+    def test_the_switcher_lands_on_the_same_page_in_the_other_language(
+        self, client, publication, start, lands
+    ):
+        url = start if start.startswith("/") else getattr(publication, start).url
+        expected = lands if lands.startswith("/") else getattr(publication, lands).url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        doc = parse(response.content)
+        current = doc.find("html").attrs["lang"]
+        other = "es" if current == "en" else "en"
+        link = doc.find("nav", class_="lang").find("a", hreflang=other)
+        assert link.attrs["href"] == expected
+        assert client.get(expected).status_code == 200  # and the page it lands on exists
+
+    @pytest.mark.parametrize(
+        ("name", "line", "link_text", "target"),
+        [
+            ("flagship", "Also available in Español", "Español", "flagship_es"),
+            ("flagship_es", "También disponible en English", "English", "flagship"),
+        ],
+    )
+    def test_a_translated_article_names_its_other_language(
+        self, client, publication, name, line, link_text, target
+    ):
+        doc = get_doc(client, getattr(publication, name).url)
+        note = doc.find("p", class_="article__translations")
+        assert note.text == line
+        link = note.find("a")
+        assert link.text == link_text
+        assert link.attrs["href"] == getattr(publication, target).url
+
+    def test_an_untranslated_article_has_no_such_line(self, client, publication):
+        doc = get_doc(client, publication.others[0].url)
+        assert doc.find_all("p", class_="article__translations") == []
+
+    @pytest.mark.parametrize(
+        ("language", "own", "foreign"),
+        [
+            ("en", "Salt and Silver: A Conversation", "Sal y plata: una conversación"),
+            ("es", "Sal y plata: una conversación", "Salt and Silver: A Conversation"),
+        ],
+    )
+    def test_each_languages_feeds_carry_only_that_language(
+        self, client, publication, language, own, foreign
+    ):
+        from xml.etree import ElementTree
+
+        atom = "{http://www.w3.org/2005/Atom}"
+        for feed, entry in (("rss", "channel/item"), ("atom", f"{atom}entry")):
+            feed_xml = client.get(f"/{language}/feeds/{feed}/").content
+            root = ElementTree.fromstring(feed_xml)  # noqa: S314 (our own response)
+            title = "title" if feed == "rss" else f"{atom}title"
+            titles = [item.findtext(title) for item in root.findall(entry)]
+            assert own in titles, feed
+            assert foreign not in titles, feed
+            if language == "es":
+                assert titles == [own]  # the one Spanish article, none of the English ones
 
     def test_untranslated_section_switches_to_the_other_home_page(self, client, publication):
         switcher = get_doc(client, publication.analysis.url).find("nav", class_="lang")

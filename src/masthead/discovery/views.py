@@ -28,19 +28,27 @@ def contributor(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "discovery/contributor.html",
-        {"contributor": person, "page_obj": page_obj},
+        {
+            "contributor": person,
+            "page_obj": page_obj,
+            "languages_shown": queries.contributor_languages(person),
+        },
     )
 
 
 @require_safe
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
     locale = Locale.get_active()
-    tag = queries.topic_by_slug(slug=slug, locale=locale)
+    tag, languages = queries.topic_and_languages(slug=slug, locale=locale)
     articles = queries.topic_articles(slug=tag.slug, locale=locale)
     page_obj = queries.paginate(
         articles, page=request.GET.get("page"), count_key=f"topic:{tag.pk}:{locale.pk}"
     )
-    return render(request, "discovery/topic.html", {"topic": tag, "page_obj": page_obj})
+    return render(
+        request,
+        "discovery/topic.html",
+        {"topic": tag, "page_obj": page_obj, "languages_shown": languages},
+    )
 
 
 @require_safe

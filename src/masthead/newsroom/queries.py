@@ -235,10 +235,25 @@ def topic_by_slug(*, slug: str, locale: Locale) -> Tag:
     Topics are shared by every language, but a Spanish topic page listing nothing (because
     only English articles carry the tag) is a page not worth having.
     """
+    return topic_and_languages(slug=slug, locale=locale)[0]
+
+
+def topic_and_languages(*, slug: str, locale: Locale) -> tuple[Tag, set[str]]:
+    """``topic_by_slug``, and the languages it has published articles in (the language
+    switcher sends a reader to the other language's topic page only if it exists)."""
     tag = Tag.objects.filter(slug=slug).first()
-    if tag is None or not _listed_articles(locale=locale).filter(topic_items__tag=tag).exists():
+    languages = set()
+    if tag is not None:
+        languages = set(
+            _listed_articles()
+            .filter(topic_items__tag=tag)
+            .order_by()
+            .values_list("locale__language_code", flat=True)
+            .distinct()
+        )
+    if locale.language_code not in languages:
         raise Http404("No such topic")
-    return tag
+    return tag, languages
 
 
 def contributor_articles(contributor: Contributor) -> QuerySet[ArticlePage]:
@@ -263,6 +278,15 @@ def contributor_by_slug(*, slug: str, locale: Locale) -> Contributor:
     if contributor is None:
         raise Http404("No such contributor")
     return contributor
+
+
+def contributor_languages(contributor: Contributor) -> set[str]:
+    """The languages ``contributor`` has a page in (theirs and their translations')."""
+    return set(
+        Contributor.objects.filter(translation_key=contributor.translation_key).values_list(
+            "locale__language_code", flat=True
+        )
+    )
 
 
 def _members_prefetch() -> Prefetch:

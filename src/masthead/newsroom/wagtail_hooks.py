@@ -1,9 +1,14 @@
-"""Admin registration: contributors and publication texts are snippets."""
+"""Admin registration: contributors and publication texts are snippets; the translations
+report is under Reports."""
 
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from masthead.newsroom import admin_views
 from masthead.newsroom.models import Contributor, PublicationText
 
 
@@ -27,3 +32,26 @@ class PublicationTextViewSet(SnippetViewSet):
 
 register_snippet(ContributorViewSet)
 register_snippet(PublicationTextViewSet)
+
+
+class _TranslationsMenuItem(MenuItem):
+    def is_shown(self, request: object) -> bool:
+        return admin_views.can_see_translations(request.user)
+
+
+@hooks.register("register_admin_urls")
+def translations_report_urls() -> list:
+    return [
+        path(
+            "reports/translations/",
+            admin_views.TranslationsReportView.as_view(),
+            name="newsroom_translations",
+        )
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def translations_report_menu_item() -> MenuItem:
+    return _TranslationsMenuItem(
+        _("Translations"), reverse("newsroom_translations"), icon_name="globe", order=650
+    )

@@ -121,15 +121,38 @@ def page_translations(context: template.Context) -> list[Page]:
     return page._theme_translations
 
 
+@register.simple_tag
+def default_translation(translations: list[Page]) -> Page | None:
+    """The one in the site's default language: the ``x-default`` alternate (for readers in
+    any other language); None when the page has none in that language."""
+    return next(
+        (page for page in translations if page.locale.language_code == settings.LANGUAGE_CODE),
+        None,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def other_translations(context: template.Context) -> list[Page]:
+    """Live translations of the current page, itself left out ("Also available in...")."""
+    page = context.get("page")
+    return [other for other in page_translations(context) if other.pk != getattr(page, "pk", None)]
+
+
 @register.simple_tag(takes_context=True)
 def other_language_url(context: template.Context, language: str) -> str:
     """The same page in ``language``: its translation, that language's home page when a
-    Wagtail page has none, or the same path for other views (search, archives)."""
+    Wagtail page has none (or a view's ``languages_shown`` leaves it out: a topic with no
+    article in it), or the same path for other views (search, the newsletters page)."""
     request: HttpRequest | None = context.get("request")
     for page in page_translations(context):
         if page.locale.language_code == language:
             return page.get_url(request)
-    if request is None or isinstance(context.get("page"), Page):
+    shown = context.get("languages_shown")
+    if (
+        request is None
+        or isinstance(context.get("page"), Page)
+        or (shown and language not in shown)
+    ):
         with translation.override(language):
             try:
                 return reverse("wagtail_serve", args=[""])
@@ -146,13 +169,16 @@ def view_translations(context: template.Context) -> list[tuple[str, str]]:
 
     The canonical and hreflang links of a page that is one Django view in every language
     (the newsletters page); Wagtail pages use their translations instead. Absolute against
-    the site's root URL, like ``Page.full_url`` and the sitemap.
+    the site's root URL, like ``Page.full_url`` and the sitemap. Last comes ``x-default``,
+    the default language's URL, for readers of any other language.
     """
     request: HttpRequest = context["request"]
-    return [
+    urls = [
         (code, links.absolute_url(translate_url(request.path, code), request=request))
         for code, _name in settings.LANGUAGES
     ]
+    default = dict(urls).get(settings.LANGUAGE_CODE)
+    return [*urls, ("x-default", default)] if default else urls
 
 
 @register.simple_tag
