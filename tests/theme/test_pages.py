@@ -264,6 +264,14 @@ class TestLanguages:
         assert link.text == link_text
         assert link.attrs["href"] == getattr(publication, target).url
 
+    def test_dates_are_written_the_way_each_language_writes_them(self, client, publication):
+        import re
+
+        english = get_doc(client, publication.flagship.url).find("p", class_="article__meta")
+        spanish = get_doc(client, publication.flagship_es.url).find("p", class_="article__meta")
+        assert re.fullmatch(r"[A-Z][a-z]+\.? \d{1,2}, \d{4}", english.find("time").text)
+        assert re.search(r"\b\d{1,2} de [a-z]+ de \d{4}\b", spanish.find("time").text)
+
     def test_an_untranslated_article_has_no_such_line(self, client, publication):
         doc = get_doc(client, publication.others[0].url)
         assert doc.find_all("p", class_="article__translations") == []
