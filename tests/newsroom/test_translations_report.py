@@ -93,3 +93,22 @@ def test_people_without_admin_access_cannot_see_it(client, publication):
     client.force_login(reader)
     assert client.get(URL).status_code in {302, 403}
     assert "Dispatch number" not in client.get(URL).content.decode()
+
+
+def test_translate_from_the_report_makes_a_spanish_draft_and_the_article_leaves_the_list(
+    editor, publication
+):
+    article = publication.others[0]  # in Interviews, whose Spanish section exists
+    translate = f"/admin/translation/submit/page/{article.pk}/"
+    form = editor.get(translate)
+    assert form.status_code == 200
+    response = editor.post(
+        translate,
+        {"csrfmiddlewaretoken": form.cookies["csrftoken"].value, "locales": [publication.es.pk]},
+    )
+    assert response.status_code == 302
+    copy = ArticlePage.objects.get(translation_key=article.translation_key, locale=publication.es)
+    assert not copy.live  # a draft for the translator, never published by itself
+    assert copy.get_parent().pk == publication.interviews_es.pk
+    doc = parse(editor.get(URL + "?language=es").content)
+    assert article.title not in titles(section(doc, "articles-missing"))
