@@ -253,6 +253,29 @@ def contributor_articles(contributor: Contributor) -> QuerySet[ArticlePage]:
     return _with_card_data(_listed_articles().filter(pk__in=ids))
 
 
+def contributors_with_pieces() -> QuerySet[Contributor]:
+    """Contributors whose page lists at least one piece: ``contributor_articles`` is not
+    empty for each (a live, public article of their language that they signed, were
+    interviewed in, or that a collective they belong to signed).
+
+    The content API lists these and no one else, so a person who appears only on a draft,
+    an unpublished or a restricted article is not announced before the piece is.
+    """
+    collectives = CollectiveMember.objects.filter(member_id=OuterRef(OuterRef("pk"))).values(
+        "collective_id"
+    )
+    pieces = (
+        _listed_articles()
+        .filter(locale_id=OuterRef("locale_id"))
+        .filter(
+            Q(bylines__contributor_id=OuterRef("pk"))
+            | Q(bylines__contributor_id__in=collectives)
+            | Q(subjects__contributor_id=OuterRef("pk"))
+        )
+    )
+    return Contributor.objects.filter(Exists(pieces))
+
+
 def contributor_by_slug(*, slug: str, locale: Locale) -> Contributor:
     contributor = (
         Contributor.objects.filter(slug=slug, locale=locale)
