@@ -18,6 +18,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import (
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -261,19 +262,22 @@ def contributors_with_pieces() -> QuerySet[Contributor]:
     The content API lists these and no one else, so a person who appears only on a draft,
     an unpublished or a restricted article is not announced before the piece is.
     """
-    collectives = CollectiveMember.objects.filter(member_id=OuterRef(OuterRef("pk"))).values(
-        "collective_id"
+    listed = _listed_articles().values("pk")
+    # Driven from the byline and interviewee rows, each subquery run once, rather than a
+    # scan of the articles for every contributor.
+    writers = ArticleByline.objects.filter(
+        page__in=listed, page__locale_id=F("contributor__locale_id")
+    ).values("contributor_id")
+    subjects = ArticleSubject.objects.filter(
+        page__in=listed, page__locale_id=F("contributor__locale_id")
+    ).values("contributor_id")
+    signed_by_collective = ArticleByline.objects.filter(
+        contributor_id=OuterRef("collective_id"),
+        page__in=listed,
+        page__locale_id=OuterRef("member__locale_id"),
     )
-    pieces = (
-        _listed_articles()
-        .filter(locale_id=OuterRef("locale_id"))
-        .filter(
-            Q(bylines__contributor_id=OuterRef("pk"))
-            | Q(bylines__contributor_id__in=collectives)
-            | Q(subjects__contributor_id=OuterRef("pk"))
-        )
-    )
-    return Contributor.objects.filter(Exists(pieces))
+    members = CollectiveMember.objects.filter(Exists(signed_by_collective)).values("member_id")
+    return Contributor.objects.filter(Q(pk__in=writers) | Q(pk__in=subjects) | Q(pk__in=members))
 
 
 def contributor_by_slug(*, slug: str, locale: Locale) -> Contributor:
