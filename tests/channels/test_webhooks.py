@@ -15,7 +15,9 @@ import sys
 import pytest
 import standardwebhooks
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Page
 
 from masthead.channels.webhooks import services
 from masthead.channels.webhooks.models import Event, WebhookDelivery, WebhookEndpoint
@@ -59,7 +61,7 @@ def verified(endpoint: WebhookEndpoint, call) -> dict:
     return standardwebhooks.Webhook(endpoint.secret).verify(call.body, call.headers)
 
 
-def publish(publication, slug="harbour-news", **fields):
+def publish(publication, slug="harbour-news", *, section=None, live=True, **fields):
     """Published as an editor does: now (a backdated article is a quiet bulk load)."""
     draft = newsroom_services.ArticleDraft(
         title=fields.pop("title", "Harbour news"),
@@ -69,7 +71,9 @@ def publish(publication, slug="harbour-news", **fields):
         body=fields.pop("body", [paragraph("The boats came in.")]),
         **fields,
     )
-    article = newsroom_services.create_article(section=publication.interviews, draft=draft)
+    article = newsroom_services.create_article(
+        section=section or publication.interviews, draft=draft, publish=live
+    )
     article.refresh_from_db()  # the publish changed a copy made from the revision
     return article
 
@@ -167,6 +171,89 @@ class TestEvents:
             callback()
         delivery.refresh_from_db()
         assert delivery.state == "delivered"
+
+
+def delete_in_admin(admin_client, page) -> None:
+    response = admin_client.post(reverse("wagtailadmin_pages:delete", args=[page.pk]))
+    assert response.status_code == 302, response.content[:500]
+    assert not Page.objects.filter(pk=page.pk).exists()
+
+
+def unpublished_ids(endpoint: WebhookEndpoint, receiver) -> list[int]:
+    messages = [verified(endpoint, call) for call in receiver.calls]
+    return [m["data"]["id"] for m in messages if m["type"] == "article.unpublished"]
+
+
+class TestDeletion:
+    """Deleting a live article tells endpoints it is gone, as an unpublish does.
+
+    Wagtail unpublishes every live page it is about to delete (its own pre_delete
+    receiver), which sends page_unpublished to ours: one event per live article, with no
+    receiver of our own on deletion (a second one would send it twice).
+    """
+
+    def test_deleting_a_live_article_in_the_admin_sends_one_article_unpublished(
+        self, publication, receiver, admin_client, django_capture_on_commit_callbacks
+    ):
+        endpoint = endpoint_for(receiver)
+        with django_capture_on_commit_callbacks(execute=True):
+            article = publish(publication, title="Harbour <news> & more")
+        with django_capture_on_commit_callbacks(execute=True):
+            delete_in_admin(admin_client, article)
+        published, unpublished = (verified(endpoint, call) for call in receiver.calls)
+        assert published["type"] == "article.published"
+        assert unpublished["type"] == "article.unpublished"
+        assert unpublished["data"]["id"] == article.pk
+        assert unpublished["data"]["title"] == "Harbour <news> & more"
+        assert unpublished["data"]["url"] == article.get_full_url()
+        # The log keeps the message once the article is gone (its link is emptied).
+        row = WebhookDelivery.objects.get(event="article.unpublished")
+        assert (row.article_id, row.state, row.attempts) == (None, "delivered", 1)
+        assert receiver.calls[1].headers["webhook-id"] == row.message_id
+
+    def test_deleting_a_section_sends_one_event_per_live_article_under_it(
+        self, publication, receiver, admin_client, django_capture_on_commit_callbacks
+    ):
+        section = newsroom_services.create_section(
+            home=publication.home, title="Harbour", slug="harbour"
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            live = [publish(publication, f"live-{n}", section=section) for n in range(3)]
+            pulled = publish(publication, "pulled", section=section)
+            draft = publish(publication, "draft", section=section, live=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            pulled.unpublish()
+        endpoint = endpoint_for(receiver, name="Told of deletions", events=["article.unpublished"])
+        with django_capture_on_commit_callbacks(execute=True):
+            delete_in_admin(admin_client, section)
+        assert sorted(unpublished_ids(endpoint, receiver)) == sorted(a.pk for a in live)
+        assert draft.pk not in unpublished_ids(endpoint, receiver)
+        assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 3
+        # The other section's articles are untouched and were not announced.
+        assert publication.flagship.pk not in unpublished_ids(endpoint, receiver)
+
+    def test_an_unpublished_then_deleted_article_is_announced_once(
+        self, publication, receiver, django_capture_on_commit_callbacks
+    ):
+        endpoint = endpoint_for(receiver)
+        with django_capture_on_commit_callbacks(execute=True):
+            article = publish(publication)
+        with django_capture_on_commit_callbacks(execute=True):
+            article.unpublish()
+        with django_capture_on_commit_callbacks(execute=True):
+            Page.objects.get(pk=article.pk).delete()
+        assert unpublished_ids(endpoint, receiver) == [article.pk]
+
+    def test_a_delete_inside_a_quiet_bulk_job_sends_nothing(
+        self, publication, receiver, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            article = publish(publication)
+        endpoint_for(receiver)
+        with django_capture_on_commit_callbacks(execute=True), fanout.quiet():
+            article.delete()
+        assert receiver.calls == []
+        assert not WebhookDelivery.objects.exists()
 
 
 class TestRetries:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.utils.text import slugify
 from wagtail.models import PageViewRestriction
 
+from masthead.newsroom import queries, services
+from masthead.newsroom.models import Contributor
 from tests.discovery.factories import make_article
 from tests.discovery.members_only import BODY_SENTENCE, SECRET, STANDFIRST, TITLE, make_locked
 
@@ -153,6 +156,71 @@ class TestContributors:
         data = get_json(client, "/api/v2/contributors/?locale=es&slug=tomas-arce")
         assert [i["meta"]["locale"] for i in data["items"]] == ["es"]
         get_json(client, "/api/v2/contributors/?password=x", status=400)
+
+    def test_people_only_on_drafts_unpublished_or_private_articles_are_absent(
+        self, client, publication
+    ):
+        section = publication.analysis
+        on_draft, interviewed_on_draft, on_unpublished, on_private, on_nothing = (
+            services.create_contributor(name=name, slug=slugify(name), locale=publication.en)
+            for name in ["Dora Draft", "Ivo Interviewee", "Uma Unpub", "Pia Private", "Nil"]
+        )
+        make_article(
+            section,
+            slug="draft-only",
+            bylines=[on_draft],
+            subjects=[interviewed_on_draft],
+            publish=False,
+        )
+        make_article(section, slug="pulled", bylines=[on_unpublished]).unpublish()
+        private_section = services.create_section(
+            home=publication.home, title="Private", slug="private"
+        )
+        PageViewRestriction.objects.create(
+            page=private_section, restriction_type="password", password="pw"
+        )
+        make_article(private_section, slug="private-piece", bylines=[on_private])
+        hidden = [on_draft, interviewed_on_draft, on_unpublished, on_private, on_nothing]
+
+        listed = ids_of(get_json(client, "/api/v2/contributors/?limit=50"))
+        assert listed.isdisjoint(c.pk for c in hidden)
+        for person in hidden:
+            get_json(client, f"/api/v2/contributors/{person.pk}/", status=404)
+        assert publication.writer.pk in listed
+
+    def test_a_person_appears_once_their_first_piece_is_published(self, client, publication):
+        newcomer = services.create_contributor(
+            name="Nadia New", slug="nadia", locale=publication.en
+        )
+        article = make_article(
+            publication.analysis, slug="first-piece", bylines=[newcomer], publish=False
+        )
+        get_json(client, f"/api/v2/contributors/{newcomer.pk}/", status=404)
+        article.save_revision().publish()
+        assert get_json(client, f"/api/v2/contributors/{newcomer.pk}/")["name"] == "Nadia New"
+
+    def test_board_members_and_interviewees_of_a_live_piece_are_listed(self, client, publication):
+        # The board signs the flagship interview; its members' pages list it too.
+        listed = ids_of(get_json(client, "/api/v2/contributors/?limit=50"))
+        board = [publication.board, *publication.members]
+        assert {c.pk for c in board} <= listed
+        assert publication.subject.pk in listed
+
+    def test_the_list_is_exactly_the_contributors_whose_site_page_lists_a_piece(
+        self, client, publication
+    ):
+        # Unpublishing the board's only pieces empties its members' pages, in both languages.
+        publication.flagship.unpublish()
+        publication.flagship_es.unpublish()
+        loner = services.create_contributor(name="Lone Draft", slug="lone", locale=publication.es)
+        make_article(publication.interviews_es, slug="borrador", bylines=[loner], publish=False)
+        listed = ids_of(get_json(client, "/api/v2/contributors/?limit=50"))
+        with_pieces = {
+            c.pk for c in Contributor.objects.all() if queries.contributor_articles(c).exists()
+        }
+        assert listed == with_pieces
+        assert publication.members[0].pk not in listed
+        assert publication.writer.pk in listed
 
 
 class TestRateLimit:

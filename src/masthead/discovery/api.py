@@ -173,7 +173,9 @@ class ContributorsViewSet(_Public, BaseAPIViewSet):
     name = "contributors"
 
     def get_queryset(self):  # noqa: ANN201 (Wagtail signature)
-        return Contributor.objects.select_related("locale").order_by("name", "id")
+        # Only people the site shows with a piece (newsroom.queries): a draft's interviewee
+        # or a restricted article's author is not public yet.
+        return queries.contributors_with_pieces().select_related("locale").order_by("name", "id")
 
 
 api_router = WagtailAPIRouter("content_api")

@@ -18,6 +18,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import (
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -266,6 +267,32 @@ def contributor_articles(contributor: Contributor) -> QuerySet[ArticlePage]:
         .values("pk")
     )
     return _with_card_data(_listed_articles().filter(pk__in=ids))
+
+
+def contributors_with_pieces() -> QuerySet[Contributor]:
+    """Contributors whose page lists at least one piece: ``contributor_articles`` is not
+    empty for each (a live, public article of their language that they signed, were
+    interviewed in, or that a collective they belong to signed).
+
+    The content API lists these and no one else, so a person who appears only on a draft,
+    an unpublished or a restricted article is not announced before the piece is.
+    """
+    listed = _listed_articles().values("pk")
+    # Driven from the byline and interviewee rows, each subquery run once, rather than a
+    # scan of the articles for every contributor.
+    writers = ArticleByline.objects.filter(
+        page__in=listed, page__locale_id=F("contributor__locale_id")
+    ).values("contributor_id")
+    subjects = ArticleSubject.objects.filter(
+        page__in=listed, page__locale_id=F("contributor__locale_id")
+    ).values("contributor_id")
+    signed_by_collective = ArticleByline.objects.filter(
+        contributor_id=OuterRef("collective_id"),
+        page__in=listed,
+        page__locale_id=OuterRef("member__locale_id"),
+    )
+    members = CollectiveMember.objects.filter(Exists(signed_by_collective)).values("member_id")
+    return Contributor.objects.filter(Q(pk__in=writers) | Q(pk__in=subjects) | Q(pk__in=members))
 
 
 def contributor_by_slug(*, slug: str, locale: Locale) -> Contributor:

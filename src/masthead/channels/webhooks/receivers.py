@@ -16,6 +16,10 @@ def on_published(sender: type, instance: object, **kwargs: object) -> None:
 
 
 def on_unpublished(sender: type, instance: object, **kwargs: object) -> None:
+    # Also a deletion: Wagtail unpublishes each live page it is about to delete (its
+    # pre_delete receiver, for every page under a deleted section too), so endpoints get
+    # one article.unpublished per live article deleted, none for a draft. A pre_delete
+    # receiver here would send a second (tests/channels/test_webhooks.py, TestDeletion).
     if not isinstance(instance, ArticlePage) or fanout.is_quiet():
         return
     services.notify_article(article=instance, event=Event.ARTICLE_UNPUBLISHED)
