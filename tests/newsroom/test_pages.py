@@ -200,6 +200,29 @@ class TestContributorPage:
         body = client.get("/en/contributors/tomas-arce/").content.decode()
         assert "Philosophy teacher" in body and publication.flagship.title in body
 
+    def test_a_person_only_on_a_draft_has_no_page_or_feed_until_it_is_published(
+        self, client, publication
+    ):
+        person = services.create_contributor(
+            name="Ines Calder", slug="ines-calder", locale=publication.en, bio="<p>Secret.</p>"
+        )
+        draft = ArticlePage.objects.get(pk=publication.draft.pk)
+        draft.subjects.create(contributor=person)
+        draft.save_revision()
+        urls = [
+            "/en/contributors/ines-calder/",
+            "/en/feeds/contributors/ines-calder/rss/",
+            "/en/feeds/contributors/ines-calder/atom/",
+        ]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 404, url
+            assert "Ines Calder" not in response.content.decode()
+        draft.get_latest_revision().publish()
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+        assert "Ines Calder" in client.get(urls[0]).content.decode()
+
     def test_collective_page_lists_its_members(self, client, publication):
         text = text_of(client.get("/en/contributors/board/"))
         assert all(m.name in text for m in publication.members)

@@ -248,7 +248,10 @@ class TopicFeed(ArticleFeed):
 
 class ContributorFeed(ArticleFeed):
     def get_object(self, request: HttpRequest, slug: str) -> Contributor:
-        return queries.contributor_by_slug(slug=slug, locale=Locale.get_active())
+        person = queries.contributor_by_slug(slug=slug, locale=Locale.get_active())
+        if not queries.contributor_articles(person).exists():
+            raise Http404("No such contributor")  # as their page: nothing published yet
+        return person
 
     def title(self, obj: Contributor) -> str:
         return f"{obj.name} · {self._publication_name()}"

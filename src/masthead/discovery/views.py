@@ -1,7 +1,7 @@
 """Reader pages that are not Wagtail pages: contributor and topic archives, search, robots.txt."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -25,6 +25,9 @@ def contributor(request: HttpRequest, slug: str) -> HttpResponse:
         page=request.GET.get("page"),
         count_key=f"contributor:{person.pk}",
     )
+    if not page_obj.paginator.count:
+        # No published piece yet (the subject of a draft interview): no page announcing them.
+        raise Http404("No such contributor")
     return render(
         request,
         "discovery/contributor.html",
