@@ -17,7 +17,7 @@ CONSENT_WORDING = "whatsapp account v1 (2026-11)"
 # than 8 is no real subscriber number anywhere. Spaces, dots, dashes and brackets, which
 # people type to group digits, are dropped first; nothing else is.
 _E164 = re.compile(r"\+[1-9]\d{7,14}")
-_GROUPING = re.compile(r"[\s.\-()]")
+_GROUPING = re.compile(r"[ \u00a0.\-()]")
 
 
 def normalise_phone(raw: str) -> str | None:
