@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from masthead.channels.whatsapp import queries, services
+from masthead.channels.whatsapp import queries, sending, services
 from masthead.channels.whatsapp.models import WhatsAppMessage, WhatsAppMonth
 from masthead.lib import fanout
 from masthead.newsroom import services as newsroom
@@ -251,7 +251,7 @@ def test_a_row_left_sending_by_a_dead_worker_becomes_uncertain_and_is_not_resent
     follower()
     with django_capture_on_commit_callbacks(execute=False):
         publish(publication.analysis)  # the drain never runs: the worker "died"
-    claimed = services.claim()
+    claimed = sending.claim()
     assert claimed.state == State.SENDING
     WhatsAppMessage.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=10))
     _time_passes()
@@ -278,7 +278,7 @@ def test_the_daily_digest_lists_the_days_articles_once_per_reader(
     settings.WHATSAPP_DIGEST_HOUR = 23
     today = timezone.localdate()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.queue_digests(day=today) == 1  # no Spanish articles: no Spanish row
+        assert sending.queue_digests(day=today) == 1  # no Spanish articles: no Spanish row
     [digest] = graph.state.sent_to(daily.phone)
     assert digest.template == "daily_digest"
     assert digest.parameters == ["Noon", newest.get_full_url(), "1"]
@@ -287,7 +287,7 @@ def test_the_daily_digest_lists_the_days_articles_once_per_reader(
     assert (row.follower, row.digest_date, row.state) == (daily, today, State.SENT)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.queue_digests(day=today)
+        sending.queue_digests(day=today)
     _time_passes()
     _sweep(django_capture_on_commit_callbacks)
     assert len(graph.state.sent_to(daily.phone)) == 1

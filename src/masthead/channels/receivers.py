@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from masthead.channels import services
-from masthead.channels.whatsapp import services as whatsapp
+from masthead.channels.whatsapp import sending as whatsapp
 from masthead.lib import fanout
 from masthead.newsroom.models import ArticlePage
 

@@ -6,7 +6,7 @@ from django_tasks import task
 
 from masthead.channels import services
 from masthead.channels.models import TelegramChannel
-from masthead.channels.whatsapp import services as whatsapp
+from masthead.channels.whatsapp import sending as whatsapp
 
 
 @task()

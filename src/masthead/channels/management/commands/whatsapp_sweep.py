@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from masthead.channels.whatsapp import services
+from masthead.channels.whatsapp import sending
 
 
 class Command(BaseCommand):
@@ -10,6 +10,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        result = services.sweep()
+        result = sending.sweep()
         if options["verbosity"] > 1:
             self.stdout.write(str(result))
