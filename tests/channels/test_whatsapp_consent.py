@@ -51,7 +51,7 @@ def test_opting_in_stores_the_number_and_logs_the_consent(graph, publication):
     assert response.status_code == 302 and response["Location"] == ACCOUNT
     follower = WhatsAppFollower.objects.get(reader=ana)
     assert (follower.phone, follower.wa_id) == ("+5491123456789", "5491123456789")
-    assert (follower.frequency, follower.language, follower.active) == ("digest", "es", True)
+    assert (follower.frequency, follower.active) == ("digest", True)
     consent = WhatsAppConsent.objects.get()
     assert consent.reader == ana
     assert (consent.kind, consent.source, consent.frequency) == ("opt_in", "account", "digest")
@@ -147,3 +147,18 @@ def test_a_stopped_reader_cannot_change_frequency_without_opting_in_again(graph,
     client.post(PAGE + "frequency/", {"frequency": "digest"})
     assert WhatsAppFollower.objects.get(reader=ana).frequency == "article"
     assert WhatsAppConsent.objects.filter(kind="change").count() == 0
+
+
+def test_the_deploy_check_names_what_is_missing(settings):
+    from masthead.checks import check_whatsapp
+
+    assert check_whatsapp() == []  # off, and nothing set: nothing to say
+    settings.WHATSAPP_TOKEN = "EAAG"
+    [half] = check_whatsapp()
+    assert half.id == "masthead.W050"
+    assert "MASTHEAD_WHATSAPP_PHONE_NUMBER_ID, MASTHEAD_WHATSAPP_APP_SECRET" in half.msg
+    settings.WHATSAPP_PHONE_NUMBER_ID, settings.WHATSAPP_APP_SECRET = "1065", "secret"
+    settings.WHATSAPP_VERIFY_TOKEN = ""
+    assert [p.id for p in check_whatsapp()] == ["masthead.W051"]
+    settings.WHATSAPP_VERIFY_TOKEN = "verify"
+    assert check_whatsapp() == []

@@ -79,6 +79,17 @@ def test_a_spanish_article_uses_the_spanish_template(
     )
 
 
+def test_a_reader_who_changes_language_gets_the_other_languages_articles(
+    graph, publication, django_capture_on_commit_callbacks
+):
+    ana = follower(language="en")
+    ana.reader.language = "es"
+    ana.reader.save(update_fields=["language"])
+    publish_now(django_capture_on_commit_callbacks, publication.analysis, title="English")
+    publish_now(django_capture_on_commit_callbacks, publication.interviews_es, title="Español")
+    assert [m.parameters[0] for m in graph.state.sent_to(ana.phone)] == ["Español"]
+
+
 def test_a_members_only_article_sends_only_its_headline_and_link(
     graph, publication, django_capture_on_commit_callbacks
 ):

@@ -6,7 +6,6 @@ Registered through channels/models.py, like the outgoing webhooks' models.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +30,8 @@ class WhatsAppFollower(models.Model):
     # same digits without the "+", which is what inbound webhooks name a person by.
     phone = models.CharField(_("phone number"), max_length=16)
     wa_id = models.CharField(_("WhatsApp id"), max_length=15, db_index=True)
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # No language of its own: the reader's (audience.Reader.language) is the one they chose
+    # last, on the account page, and the one their messages are sent in.
     frequency = models.CharField(
         _("how often"), max_length=10, choices=Frequency.choices, default=Frequency.EVERY_ARTICLE
     )
@@ -43,7 +43,7 @@ class WhatsAppFollower(models.Model):
     class Meta:
         verbose_name = _("WhatsApp follower")
         verbose_name_plural = _("WhatsApp followers")
-        indexes = [models.Index(fields=["active", "language", "frequency"])]
+        indexes = [models.Index(fields=["active", "frequency"])]
 
     def __str__(self) -> str:
         return f"{self.reader_id} ({'on' if self.active else 'off'})"

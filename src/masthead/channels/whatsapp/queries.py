@@ -30,7 +30,9 @@ def follower_for(reader_id: int) -> WhatsAppFollower | None:
 
 def every_article_followers(language: str) -> QuerySet[WhatsAppFollower]:
     return WhatsAppFollower.objects.filter(
-        active=True, language=language, frequency=WhatsAppFollower.Frequency.EVERY_ARTICLE
+        active=True,
+        reader__language=language,
+        frequency=WhatsAppFollower.Frequency.EVERY_ARTICLE,
     )
 
 

@@ -50,7 +50,6 @@ def on_exporting(sender: object, reader: Reader, **kwargs: object) -> dict:
         return data
     data["whatsapp"] = {
         "phone": follower.phone,
-        "language": follower.language,
         "frequency": follower.frequency,
         "receives_updates": follower.active,
         "opted_in_at": _iso(follower.opted_in_at),

@@ -78,7 +78,7 @@ def queue_digests(*, day: dt.date) -> int:
     languages = queries.digest_languages(day)
     if not languages:
         return 0
-    followers = queries.digest_followers().filter(language__in=languages)
+    followers = queries.digest_followers().filter(reader__language__in=languages)
     rows = [
         WhatsAppMessage(follower_id=pk, digest_date=day, kind=WhatsAppMessage.Kind.DIGEST)
         for pk in followers.values_list("pk", flat=True).iterator()
@@ -161,7 +161,7 @@ def claim() -> WhatsAppMessage | dt.datetime | None:
         month.used += 1
         month.next_slot_at = now + interval
         month.save(update_fields=["used", "next_slot_at"])
-    return WhatsAppMessage.objects.select_related("follower", "article").get(pk=pk)
+    return WhatsAppMessage.objects.select_related("follower__reader", "article").get(pk=pk)
 
 
 def deliver(*, batch: int = DRAIN_BATCH) -> int:
@@ -193,7 +193,7 @@ def send(*, message: WhatsAppMessage) -> graph.Outcome:
     follower = message.follower
     if follower is None or not follower.active:
         return _skip(message, _("The reader opted out."))
-    template = _template(message, follower.language)
+    template = _template(message, follower.reader.language)
     if template is None:
         return _skip(message, _("The article is no longer published."))
     (name, code), parameters = template

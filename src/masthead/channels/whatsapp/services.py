@@ -62,7 +62,6 @@ def opt_in(
         defaults={
             "phone": phone,
             "wa_id": phone.lstrip("+"),
-            "language": reader.language,
             "frequency": frequency,
             "active": True,
             "opted_in_at": now,
