@@ -328,3 +328,20 @@ def test_the_scheduler_queues_the_digest_once_the_hour_has_come(
         ["Solo", article.get_full_url()],
     )
     assert ArticlePage.objects.filter(pk=article.pk, live=True).exists()
+
+
+def test_the_pace_is_kept_in_the_months_row_for_every_worker(
+    graph, publication, settings, django_capture_on_commit_callbacks
+):
+    settings.WHATSAPP_PER_SECOND = 2  # a slot every half second
+    follower(), follower()
+    with django_capture_on_commit_callbacks(execute=False):
+        publish(publication.analysis)  # rows written; no drain ran
+    first = sending.claim()
+    assert first.state == State.SENDING
+    # A second worker asking now gets the next slot's time, not a message.
+    slot = sending.claim()
+    assert isinstance(slot, dt.datetime)
+    assert slot - first.claimed_at == dt.timedelta(seconds=0.5)
+    assert WhatsAppMessage.objects.filter(state=State.SENDING).count() == 1
+    assert _used() == 1

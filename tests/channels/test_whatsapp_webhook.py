@@ -190,3 +190,51 @@ def test_a_replayed_webhook_is_processed_once(sent, django_capture_on_commit_cal
     assert WhatsAppConsent.objects.filter(kind="opt_out").count() == 1
     message.refresh_from_db()
     assert message.state == State.DELIVERED
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b'{"entry": "nope"}',
+        b'{"entry": [{"changes": [{"value": {"statuses": [{"status": "read"}]}}]}]}',
+        b'{"entry": [{"changes": [{"value": {"messages": [{"from": "1", "text": "x"}]}}]}]}',
+        b'{"entry": [{"changes": [null, {"value": []}]}]}',
+    ],
+)
+def test_a_signed_body_without_usable_items_is_answered_and_stores_nothing(
+    graph, django_capture_on_commit_callbacks, body
+):
+    response = _post(django_capture_on_commit_callbacks, body)
+    assert response.status_code == 200
+    assert not Event.objects.exists()
+
+
+def test_odd_items_are_stored_and_ignored_without_an_error(
+    sent, django_capture_on_commit_callbacks
+):
+    ana, _message = sent
+    odd = {
+        "messages": [
+            {"from": ana.wa_id, "id": "wamid.A", "type": "text", "text": "STOP"},  # not a dict
+            {"from": ana.wa_id, "id": "wamid.B", "type": "image", "image": {"id": "1"}},
+        ],
+        "statuses": [{"id": "wamid.C", "status": "deleted"}],
+    }
+    assert _post(django_capture_on_commit_callbacks, notification(odd)).status_code == 200
+    assert set(Event.objects.values_list("status", flat=True)) == {"ignored", "processed"}
+    assert not Event.objects.filter(status="failed").exists()
+    assert WhatsAppFollower.objects.get(pk=ana.pk).active
+
+
+def test_a_failure_saying_the_person_stopped_marketing_messages_opts_them_out(
+    sent, django_capture_on_commit_callbacks
+):
+    ana, message = sent
+    error = {"code": 131050, "title": "Unable to deliver: user stopped marketing messages"}
+    body = notification(status(message.wamid, "failed", ana.wa_id, errors=[error]))
+    _post(django_capture_on_commit_callbacks, body)
+    assert not WhatsAppFollower.objects.get(pk=ana.pk).active
+    assert WhatsAppConsent.objects.get(kind="opt_out").source == "meta"
+    message.refresh_from_db()
+    assert (message.state, message.error_code) == (State.FAILED, 131050)
