@@ -345,3 +345,19 @@ def test_the_pace_is_kept_in_the_months_row_for_every_worker(
     assert slot - first.claimed_at == dt.timedelta(seconds=0.5)
     assert WhatsAppMessage.objects.filter(state=State.SENDING).count() == 1
     assert _used() == 1
+
+
+def test_a_burst_goes_out_in_batches_each_reader_once(
+    graph, publication, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(sending, "DRAIN_BATCH", 2)
+    readers = [follower() for _ in range(5)]
+    publish_now(django_capture_on_commit_callbacks, publication.analysis)
+    assert sorted(m.to for m in graph.state.sent) == sorted(r.phone for r in readers)
+    assert set(WhatsAppMessage.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_the_scheduler_runs_the_whatsapp_sweep():
+    from masthead import cli
+
+    assert "whatsapp_sweep" in cli.SCHEDULED_COMMANDS

@@ -164,9 +164,11 @@ def claim() -> WhatsAppMessage | dt.datetime | None:
     return WhatsAppMessage.objects.select_related("follower__reader", "article").get(pk=pk)
 
 
-def deliver(*, batch: int = DRAIN_BATCH) -> int:
-    """Send due messages at the pace, up to ``batch``; how many Meta accepted. Hands over
-    to a new task when more are due; stops at the first sign Meta is down or throttling."""
+def deliver(*, batch: int | None = None) -> int:
+    """Send due messages at the pace, up to ``batch`` (DRAIN_BATCH); how many Meta accepted.
+    Hands over to a new task when more are due, so other tasks get the worker between
+    batches; stops at the first sign Meta is down or throttling."""
+    batch = batch or DRAIN_BATCH
     done = 0
     while done < batch:
         message = claim()
