@@ -137,13 +137,6 @@ def claim() -> WhatsAppMessage | dt.datetime | None:
         if month.next_slot_at is not None and month.next_slot_at > now:
             return month.next_slot_at
         due = queries.due()
-        # An opted-out follower's row is skipped, never sent (opt_out skips it too).
-        due.filter(follower__active=False).update(
-            state=State.SKIPPED, api_message=_("The reader opted out."), updated_at=now
-        )
-        due.filter(follower__isnull=True).update(
-            state=State.SKIPPED, api_message=_("The reader's account was deleted."), updated_at=now
-        )
         pk = due.values_list("pk", flat=True).first()
         if pk is None:
             return None
@@ -169,6 +162,7 @@ def deliver(*, batch: int | None = None) -> int:
     Hands over to a new task when more are due, so other tasks get the worker between
     batches; stops at the first sign Meta is down or throttling."""
     batch = batch or DRAIN_BATCH
+    _skip_unreachable()
     done = 0
     while done < batch:
         message = claim()
@@ -188,6 +182,19 @@ def deliver(*, batch: int | None = None) -> int:
     if queries.due().exists():
         request_drain()
     return done
+
+
+def _skip_unreachable() -> None:
+    """Rows of readers who stopped (or were erased) since they were queued: skipped before a
+    batch, so they take no slot. Once per batch, not per claim: in a burst the queue is
+    long. ``send`` checks each row again, for one that stops in between."""
+    now, due = timezone.now(), queries.due()
+    due.filter(follower__active=False).update(
+        state=State.SKIPPED, api_message=_("The reader opted out."), updated_at=now
+    )
+    due.filter(follower__isnull=True).update(
+        state=State.SKIPPED, api_message=_("The reader's account was deleted."), updated_at=now
+    )
 
 
 def send(*, message: WhatsAppMessage) -> graph.Outcome:
