@@ -214,3 +214,39 @@ def check_mercadopago(app_configs: object = None, **kwargs: object) -> list:
             )
         )
     return problems
+
+
+_WHATSAPP_SENDING = (
+    ("MASTHEAD_WHATSAPP_TOKEN", "WHATSAPP_TOKEN"),
+    ("MASTHEAD_WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_PHONE_NUMBER_ID"),
+    ("MASTHEAD_WHATSAPP_APP_SECRET", "WHATSAPP_APP_SECRET"),
+)
+
+
+@register(Tags.security, deploy=True)
+def check_whatsapp(app_configs: object = None, **kwargs: object) -> list:
+    """WhatsApp updates switch on only with all three sending settings; half of them is a
+    silent "off", and without the verify token Meta cannot subscribe the webhook, so STOP
+    replies and delivery statuses never arrive."""
+    given = [name for name, setting in _WHATSAPP_SENDING if getattr(settings, setting)]
+    problems = []
+    if given and len(given) < len(_WHATSAPP_SENDING):
+        missing = [name for name, _setting in _WHATSAPP_SENDING if name not in given]
+        problems.append(
+            Warning(
+                f"WhatsApp updates are off: {', '.join(missing)} is empty.",
+                hint="Set the token, the phone number id and the app secret (docs/channels.md).",
+                id="masthead.W050",
+            )
+        )
+    if len(given) == len(_WHATSAPP_SENDING) and not settings.WHATSAPP_VERIFY_TOKEN:
+        problems.append(
+            Warning(
+                "MASTHEAD_WHATSAPP_VERIFY_TOKEN is empty: Meta cannot subscribe "
+                "/webhooks/whatsapp/, so STOP replies and delivery statuses are never received.",
+                hint="Set any long random string, and type the same one into Meta's webhook "
+                "set-up (docs/channels.md).",
+                id="masthead.W051",
+            )
+        )
+    return problems

@@ -158,6 +158,7 @@ SCHEDULED_COMMANDS = (
     "purge_task_results",  # finished task rows past retention
     "funding_sweep",  # lapsed memberships, renewal reminders, stale checkouts, owed mail
     "channels_sweep",  # Telegram posts due for a retry; posts a dead worker left uncertain
+    "whatsapp_sweep",  # WhatsApp messages due, the daily digest, rows a dead worker left
     "webhooks_sweep",  # webhook messages due for a retry, or left mid-attempt by a dead worker
 )
 

@@ -623,6 +623,52 @@ if TELEGRAM_POSTS_PER_MINUTE < 1 or TELEGRAM_TIMEOUT_SECONDS <= 0:
         "MASTHEAD_TELEGRAM_POSTS_PER_MINUTE and MASTHEAD_TELEGRAM_TIMEOUT_SECONDS must be positive"
     )
 
+# WhatsApp opt-in updates (masthead.channels.whatsapp, docs/channels.md): off, with no
+# field on the account page, until the token, the phone number id and the app secret are
+# all set (without the secret the webhook cannot take a reader's STOP, so nothing is sent).
+WHATSAPP_TOKEN = env("MASTHEAD_WHATSAPP_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env("MASTHEAD_WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_APP_SECRET = env("MASTHEAD_WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env("MASTHEAD_WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_API_BASE = env(
+    "MASTHEAD_WHATSAPP_API_BASE", default="https://graph.facebook.com/v21.0"
+).rstrip("/")
+# The approved "headline + link" template ({{1}} headline, {{2}} link), and the digest's
+# ({{1}} headline, {{2}} link, {{3}} how many more articles). Per site language, a name of
+# its own (MASTHEAD_WHATSAPP_TEMPLATE_ES=...) and the template's language code at Meta.
+WHATSAPP_TEMPLATE = env("MASTHEAD_WHATSAPP_TEMPLATE", default="new_article")
+WHATSAPP_DIGEST_TEMPLATE = env("MASTHEAD_WHATSAPP_DIGEST_TEMPLATE", default="daily_digest")
+WHATSAPP_TEMPLATES: dict[str, tuple[str, str]] = {}
+WHATSAPP_DIGEST_TEMPLATES: dict[str, tuple[str, str]] = {}
+_wa_codes = dict(
+    _item.strip().partition(":")[::2]
+    for _item in env.list("MASTHEAD_WHATSAPP_TEMPLATE_LANGUAGES", default=["en:en", "es:es"])
+)
+for _code, _name in LANGUAGES:
+    _suffix = _code.upper().replace("-", "_")
+    WHATSAPP_TEMPLATES[_code] = (
+        env(f"MASTHEAD_WHATSAPP_TEMPLATE_{_suffix}", default=WHATSAPP_TEMPLATE),
+        _wa_codes.get(_code, _code).strip() or _code,
+    )
+    WHATSAPP_DIGEST_TEMPLATES[_code] = (
+        env(f"MASTHEAD_WHATSAPP_DIGEST_TEMPLATE_{_suffix}", default=WHATSAPP_DIGEST_TEMPLATE),
+        WHATSAPP_TEMPLATES[_code][1],
+    )
+# Marketing template messages are billed: at this many in a calendar month (TIME_ZONE)
+# nothing more is sent, and the rest are marked "over budget" for editors to see.
+WHATSAPP_MONTHLY_BUDGET = env.int("MASTHEAD_WHATSAPP_MONTHLY_BUDGET", default=1000)
+WHATSAPP_PER_SECOND = env.float("MASTHEAD_WHATSAPP_PER_SECOND", default=10.0)
+WHATSAPP_TIMEOUT_SECONDS = env.float("MASTHEAD_WHATSAPP_TIMEOUT_SECONDS", default=15.0)
+# When the daily digest goes out (local time, TIME_ZONE), listing the day's articles.
+WHATSAPP_DIGEST_HOUR = env.int("MASTHEAD_WHATSAPP_DIGEST_HOUR", default=18)
+if WHATSAPP_MONTHLY_BUDGET < 0 or WHATSAPP_PER_SECOND <= 0 or WHATSAPP_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "MASTHEAD_WHATSAPP_MONTHLY_BUDGET must be 0 or more, MASTHEAD_WHATSAPP_PER_SECOND "
+        "and MASTHEAD_WHATSAPP_TIMEOUT_SECONDS positive"
+    )
+if not 0 <= WHATSAPP_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured("MASTHEAD_WHATSAPP_DIGEST_HOUR is an hour, 0 to 23")
+
 # The content API at /api/v2/ (discovery/api.py, docs/api.md): requests per minute per
 # client address, counted across processes like every other limit (lib/ratelimit.py).
 CONTENT_API_RATE_LIMIT = env.int("MASTHEAD_CONTENT_API_RATE_LIMIT", default=120)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("webhooks/email/", include("masthead.newsletter.webhook_urls")),
     # Stripe and Mercado Pago post payment notifications here (stable for outside callers).
     path("webhooks/payments/", include("masthead.funding.webhook_urls")),
+    # Meta's WhatsApp Cloud API posts statuses and replies here (docs/channels.md).
+    path("webhooks/whatsapp/", include("masthead.channels.whatsapp.webhook_urls")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -40,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("masthead.discovery.urls")),
     path("", include("masthead.audience.urls")),
     path("", include("masthead.funding.urls")),
+    path("", include("masthead.channels.whatsapp.urls")),
     # Wagtail's page URLs, served through the newsroom's one-query routing.
     path("", include("masthead.newsroom.urls")),
     prefix_default_language=True,

@@ -25,3 +25,21 @@ def channels(publication):
     es = TelegramChannel.objects.create(name="Gaceta", chat_id="@gaceta", language="es")
     es.sections.add(publication.interviews)  # the English section: its translation matches
     return en, es
+
+
+@pytest.fixture
+def graph(settings):
+    """The fake Graph API, with WhatsApp configured against it, a pace fast enough for
+    tests and a short timeout (the "slow" answer comes after it)."""
+    from tests.channels import fake_graph
+
+    with fake_graph.FakeGraph() as fake:
+        settings.WHATSAPP_API_BASE = fake.base
+        settings.WHATSAPP_TOKEN = fake_graph.TOKEN
+        settings.WHATSAPP_PHONE_NUMBER_ID = fake_graph.PHONE_NUMBER_ID
+        settings.WHATSAPP_APP_SECRET = fake_graph.APP_SECRET
+        settings.WHATSAPP_VERIFY_TOKEN = fake_graph.VERIFY_TOKEN
+        settings.WHATSAPP_PER_SECOND = 1_000_000
+        settings.WHATSAPP_TIMEOUT_SECONDS = 0.5
+        settings.WHATSAPP_MONTHLY_BUDGET = 1000
+        yield fake

@@ -16,6 +16,7 @@ from django.test import TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from masthead.audience.models import Subscription, Suppression
+from masthead.channels.whatsapp import webhook_urls as whatsapp_webhooks
 from masthead.funding import webhooks as payment_webhooks
 from masthead.newsletter import sending, services, views
 from masthead.newsletter.models import Delivery
@@ -387,8 +388,14 @@ def test_csrf_exempt_views_outside_sign_up_are_exactly_the_webhook_allow_lists()
         # answer GET and HEAD only (tests/discovery/test_api.py).
         and not name.startswith("content_api:")
     }
-    # Besides the newsletter's, only the payment providers' notifications (funding).
-    assert exempt == set(views.CSRF_EXEMPT_VIEWS) | set(payment_webhooks.CSRF_EXEMPT_VIEWS)
+    # Besides the newsletter's, only the payment providers' notifications (funding) and
+    # Meta's WhatsApp notifications (channels), each checked by its signature.
+    assert exempt == (
+        set(views.CSRF_EXEMPT_VIEWS)
+        | set(payment_webhooks.CSRF_EXEMPT_VIEWS)
+        | set(whatsapp_webhooks.CSRF_EXEMPT_VIEWS)
+    )
+    assert "whatsapp_webhooks:notification" in exempt
     assert "funding_webhooks:payment_notification" in exempt
     assert "anymail:postmark_tracking_webhook" in exempt
     assert "anymail:postmark_inbound_webhook" in exempt

@@ -18,6 +18,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from masthead.channels import queries, services, telegram
 from masthead.channels.models import Delivery
+from masthead.channels.whatsapp import graph as whatsapp_graph
+from masthead.channels.whatsapp import queries as whatsapp
 from masthead.newsroom.models import ArticlePage
 
 
@@ -63,6 +65,8 @@ class ArticlePostsView(_ArticleMixin, WagtailAdminTemplateMixin, TemplateView):
             uncertain=Delivery.State.UNCERTAIN,
             configured=telegram.is_configured(),
             edit_url=reverse("wagtailadmin_pages:edit", args=[self.article.pk]),
+            whatsapp_counts=whatsapp.article_counts(self.article.pk),
+            whatsapp_on=whatsapp_graph.is_configured(),
         )
         return context
 

@@ -12,9 +12,13 @@ class ChannelsConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from wagtail.signals import page_published, page_unpublished
 
+        from masthead.audience import hooks
         from masthead.channels import receivers
         from masthead.channels.webhooks import admin as webhook_admin  # noqa: F401 (registers)
         from masthead.channels.webhooks import receivers as webhook_receivers
+        from masthead.channels.whatsapp import readers as whatsapp_readers
+        from masthead.channels.whatsapp import webhook as whatsapp_webhook
+        from masthead.inbox import handlers
 
         # Any publish (the editor, scheduled publishing, a script) reaches the receiver;
         # bulk loads publish inside lib.fanout.quiet() and post nothing.
@@ -27,4 +31,16 @@ class ChannelsConfig(AppConfig):
         )
         post_migrate.connect(
             receivers.on_post_migrate, sender=self, dispatch_uid="masthead.channels.migrate"
+        )
+        # WhatsApp: Meta's notifications are stored in the inbox and applied in the worker;
+        # the account page, the data download and erasure cover the reader's number.
+        handlers.register(whatsapp_webhook.PROVIDER, whatsapp_webhook.handle_inbox_event)
+        hooks.account_sections.connect(
+            whatsapp_readers.on_account_sections, dispatch_uid="masthead.channels.whatsapp"
+        )
+        hooks.exporting.connect(
+            whatsapp_readers.on_exporting, dispatch_uid="masthead.channels.whatsapp.export"
+        )
+        hooks.erasing.connect(
+            whatsapp_readers.on_erasing, dispatch_uid="masthead.channels.whatsapp.erase"
         )

@@ -128,5 +128,22 @@ class Delivery(models.Model):
 
 # Outgoing webhooks live in their own module; imported here so Django sees their models.
 from masthead.channels.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
+from masthead.channels.whatsapp.models import (  # noqa: E402
+    WhatsAppAnnouncement,
+    WhatsAppConsent,
+    WhatsAppFollower,
+    WhatsAppMessage,
+    WhatsAppMonth,
+)
 
-__all__ = ["Delivery", "TelegramChannel", "WebhookDelivery", "WebhookEndpoint"]
+__all__ = [
+    "Delivery",
+    "TelegramChannel",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WhatsAppAnnouncement",
+    "WhatsAppConsent",
+    "WhatsAppFollower",
+    "WhatsAppMessage",
+    "WhatsAppMonth",
+]

@@ -6,6 +6,7 @@ from django_tasks import task
 
 from masthead.channels import services
 from masthead.channels.models import TelegramChannel
+from masthead.channels.whatsapp import sending as whatsapp
 
 
 @task()
@@ -13,3 +14,8 @@ def deliver_channel(channel_id: int) -> None:
     channel = TelegramChannel.objects.filter(pk=channel_id).first()
     if channel is not None:  # deleted since: its posts went with it
         services.deliver_channel(channel=channel)
+
+
+@task()
+def deliver_whatsapp() -> None:
+    whatsapp.deliver()

@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from masthead.channels.models import Delivery, TelegramChannel
+from masthead.channels.models import Delivery, TelegramChannel, WhatsAppMessage
 from masthead.lib.adminviews import ReadOnlyModelViewSet
 
 
@@ -68,8 +68,54 @@ class DeliveryViewSet(ReadOnlyModelViewSet):
         return Delivery.objects.select_related("article", "channel")
 
 
+class WhatsAppMessageFilterSet(WagtailFilterSet):
+    class Meta:
+        model = WhatsAppMessage
+        fields = ["state", "kind"]
+
+
+class WhatsAppMessageViewSet(ReadOnlyModelViewSet):
+    """Every WhatsApp message's state, without the reader's number (it is theirs)."""
+
+    model = WhatsAppMessage
+    name = "whatsapp_message"
+    icon = "mail"
+    menu_label = _("WhatsApp messages")
+    list_display = [
+        "article",
+        "kind",
+        "digest_date",
+        "state",
+        "attempts",
+        "api_message",
+        "updated_at",
+    ]
+    list_filter = None
+    filterset_class = WhatsAppMessageFilterSet
+    search_fields = None
+    ordering = ["-updated_at", "-pk"]
+    inspect_view_fields = [
+        "kind",
+        "article",
+        "digest_date",
+        "state",
+        "attempts",
+        "error_code",
+        "api_message",
+        "wamid",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "status_at",
+        "next_attempt_at",
+    ]
+
+    def get_queryset(self, request: object) -> object:
+        return WhatsAppMessage.objects.select_related("article")
+
+
 class ChannelsGroup(ViewSetGroup):
-    items = (TelegramChannelViewSet, DeliveryViewSet)
+    items = (TelegramChannelViewSet, DeliveryViewSet, WhatsAppMessageViewSet)
     menu_label = _("Channels")
     menu_icon = "globe"
     menu_order = 310

@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from masthead.channels import admin_views
 from masthead.channels.viewsets import ChannelsGroup
+from masthead.channels.whatsapp import admin as whatsapp_admin
 from masthead.newsroom.models import ArticlePage
 
 _urls = [
@@ -65,3 +66,10 @@ def channel_posts_listing_button(
     page: Page, user: AbstractBaseUser, next_url: str | None = None
 ) -> Iterator[PageMenuItem]:
     yield ChannelPostsItem(page=page, priority=50)
+
+
+@hooks.register("construct_homepage_panels")
+def whatsapp_summary_panel(request: object, panels: list) -> None:
+    panel = whatsapp_admin.summary_panel()
+    if panel is not None:
+        panels.append(panel)
