@@ -12,6 +12,7 @@ from masthead.channels.models import Delivery, TelegramChannel
 from masthead.demo import loader
 from masthead.lib import fanout
 from masthead.newsroom import services as newsroom
+from masthead.newsroom.models import ArticlePage
 from tests.channels.publishing import publish
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,11 @@ def test_republishing_or_editing_never_posts_again(
     with django_capture_on_commit_callbacks(execute=True):
         article.title = "Fresh news, updated"
         article.save_revision().publish()
+        article = ArticlePage.objects.get(pk=article.pk)  # live, as the database says
         article.unpublish()
+        assert not ArticlePage.objects.get(pk=article.pk).live
         article.save_revision().publish()
+        assert ArticlePage.objects.get(pk=article.pk).live
     assert len(bot.state.posts_to("@gazette")) == 1
     assert Delivery.objects.filter(article=article).count() == 1
 
