@@ -25,9 +25,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
-from tests.smtp_sink import free_port
+from tests.channels.loopback import LoopbackServer
 
 TOKEN = "EAAG-fake-whatsapp-token"
 PHONE_NUMBER_ID = "106540352242922"
@@ -147,32 +147,12 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
 
-class FakeGraph:
+class FakeGraph(LoopbackServer):
+    handler = _Handler
+
     def __init__(self) -> None:
-        self.state = State()
-        self.port = free_port()
-        self.server: ThreadingHTTPServer | None = None
+        super().__init__(State())
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}/v21.0"
-
-    def start(self) -> FakeGraph:
-        handler = type("Handler", (_Handler,), {"state": self.state})
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def __enter__(self) -> FakeGraph:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
