@@ -1,0 +1,68 @@
+"""SQLite FTS5: the embedded engine (issue 12 §2).
+
+An external-content FTS5 table over ``discovery_searchdocument``, kept in step by
+triggers (migration 0002), tokenized by ``unicode61 remove_diacritics 2`` so case and
+accents never matter. Ranked by bm25 with column weights: a headline match outweighs any
+number of body matches (bm25 saturates term frequency at about 2.2 times the weight), then the
+standfirst and the names on the byline, then the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+from masthead.discovery.search_engines import Hits, Query, filter_sql
+
+# bm25 weights in column order: headline, standfirst, body, people.
+WEIGHTS = "12.0, 4.0, 1.0, 5.0"
+TABLE = "discovery_search_fts"
+
+
+def match_expression(terms: Iterable[str]) -> str:
+    """Every term as an FTS5 string, ANDed: no term is ever read as FTS5 syntax.
+
+    Terms are words already (``search.search_terms``); the quotes make NEAR, NOT or a
+    column name plain words, and a double quote inside one is doubled as FTS5 asks.
+    """
+    return " AND ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+
+
+def search(query: Query) -> Hits:
+    where, params = filter_sql(query)
+    match = match_expression(query.terms)
+    # One statement: the window count is taken over every match before LIMIT applies, so
+    # the total costs no second scan. bm25() is computed inside, where FTS5 allows it.
+    sql = (
+        "SELECT id, count(*) OVER () FROM ("  # noqa: S608 (no reader text in the SQL)
+        f"SELECT f.rowid AS id, bm25({TABLE}, {WEIGHTS}) AS score, d.published_at AS day "
+        f"FROM {TABLE} f JOIN discovery_searchdocument d ON d.article_id = f.rowid "
+        f"WHERE {TABLE} MATCH %s{where}) "
+        "ORDER BY score, day DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *params, query.limit, query.offset])
+        rows = cursor.fetchall()
+        if rows:
+            return Hits(ids=[row[0] for row in rows], total=rows[0][1])
+        if query.offset == 0:
+            return Hits(ids=[], total=0)
+        # Past the last page: how many there are, for the 404 and the summary.
+        cursor.execute(
+            f"SELECT count(*) FROM {TABLE} f JOIN discovery_searchdocument d "  # noqa: S608
+            f"ON d.article_id = f.rowid WHERE {TABLE} MATCH %s{where}",
+            [match, *params],
+        )
+        return Hits(ids=[], total=cursor.fetchone()[0])
+
+
+def after_write(article_ids: list[int]) -> None:
+    """Nothing to do: the triggers have already updated the FTS5 table."""
+
+
+def rebuild() -> None:
+    """Rebuild the FTS5 table from the documents table (after a bulk load, or to repair)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608
