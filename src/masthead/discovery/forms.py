@@ -21,7 +21,7 @@ ANY_LANGUAGE = "all"
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False)
+    # The query itself is cleaned by search.clean_query: any text is a query, never an error.
     section = forms.ChoiceField(label=_("Section"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     lang = forms.ChoiceField(label=_("Language"), required=False)

@@ -166,10 +166,18 @@ def _results(ids: list[int], terms: tuple[str, ...], *, member: bool) -> list[Re
     return results
 
 
-def search_articles(query: str, *, locale: Locale) -> list[ArticlePage]:
-    """The first page of ``locale``'s articles matching ``query``, best first (no filters)."""
-    found = find(query, filters=search_engines.Query(terms=(), languages=(locale.language_code,)))
-    return [result.article for result in found.results]
+def search_articles(query: str, *, locale: Locale, limit: int = 100) -> list[ArticlePage]:
+    """The best ``limit`` of ``locale``'s live, public articles matching ``query``.
+
+    For code (the demo's checks), not readers: no cache, no snippets.
+    """
+    terms = folded_terms(query)
+    if not terms:
+        return []
+    wanted = search_engines.Query(terms=terms, languages=(locale.language_code,), limit=limit)
+    ids = search_engines.current().search(wanted).ids
+    found = published_articles().filter(pk__in=ids).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def matching_contributors(query: str, *, locale: Locale) -> list[Contributor]:
