@@ -93,6 +93,7 @@ class TestRanking:
             bylines=[publication.writer],
             days_ago=300,
         )
+        search_index.update([body_only.pk, standfirst.pk, headline.pk])  # as the worker would
         response = client.get("/en/search/", {"q": "quillotine"})
         assert links(response) == [headline.url, standfirst.url, body_only.url]
 
@@ -111,6 +112,8 @@ class TestRanking:
             days_ago=3,
             body=[paragraph("A gannet on the pier.")],
         )
+        # The worker indexes after the backdate (see test_date_range).
+        search_index.update([older.pk, newer.pk])
         assert links(client.get("/en/search/", {"q": "gannet"})) == [newer.url, older.url]
 
 
