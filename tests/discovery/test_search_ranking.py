@@ -375,3 +375,32 @@ class TestWagtailEngine:
             search_engines.Query(terms=("zanzibarite",), section_id=publication.interviews.pk)
         )
         assert in_section.ids == [publication.flagship.pk]
+
+
+class TestVeryCommonWords:
+    def test_past_the_ranked_matches_the_latest_are_ranked_and_the_total_says_more(
+        self, client, publication, monkeypatch
+    ):
+        from tests.discovery.factories import make_articles
+
+        monkeypatch.setattr(search_engines, "RANKED_MATCHES", 5)
+        older = make_article(
+            publication.analysis,
+            slug="walrus-headline",
+            title="The walrus",
+            bylines=[publication.writer],
+            body=[paragraph("A walrus.")],
+        )
+        latest = make_articles(
+            publication.analysis,
+            8,
+            bylines=[publication.writer],
+            prefix="walrus",
+            body=[paragraph("A walrus on the beach.")],
+        )
+        response = client.get("/en/search/", {"q": "walrus"})
+        found = links(response)
+        assert len(found) == 5 and older.url not in found
+        assert set(found) <= {a.url for a in latest}
+        assert "More than 5 results for “walrus”" in page(response)
+        assert 'rel="next"' not in page(response)

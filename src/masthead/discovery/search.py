@@ -85,6 +85,7 @@ class ResultPage:
     total: int
     number: int
     per_page: int = PER_PAGE
+    capped: bool = False  # more than ``total`` match; only ``total`` were ranked
 
     @property
     def num_pages(self) -> int:
@@ -134,7 +135,7 @@ def find(
         if not member:
             cache.set(key, hits, RESULTS_SECONDS)
     results = _results(hits.ids, terms, member=member)
-    return ResultPage(results=results, total=hits.total, number=page)
+    return ResultPage(results=results, total=hits.total, number=page, capped=hits.capped)
 
 
 def _results(ids: list[int], terms: tuple[str, ...], *, member: bool) -> list[Result]:

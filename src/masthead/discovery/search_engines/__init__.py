@@ -36,12 +36,22 @@ class Query:
     limit: int = 10
 
 
+# A query that matches more than this many articles is ranked among the most recently
+# added this many of them only, and its total is given as "more than" this. Ranking
+# costs the engine work for every match: a word found in every article would rank 100,000
+# of them for one page of ten. A word that common tells ranking little anyway (its idf is
+# near zero), and newest first is what search did before (issue 12).
+RANKED_MATCHES = 2000
+
+
 @dataclass(frozen=True)
 class Hits:
-    """Article ids of one page of results, best first, and how many match in all."""
+    """Article ids of one page of results, best first, and how many match in all
+    (``capped``: more than ``total``, which is then RANKED_MATCHES)."""
 
     ids: list[int]
     total: int
+    capped: bool = False
 
 
 def fold(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from masthead.discovery import search_engines
 from masthead.discovery.search_engines import Hits, Query, filter_sql, fold
 
 # ts_rank's weights, in the order {D, C, B, A}.
@@ -20,25 +21,36 @@ def search(query: Query) -> Hits:
     where, params = filter_sql(query)
     words = " ".join(query.terms)
     # plainto_tsquery ANDs the words and gives no character a meaning.
-    sql = (
-        "SELECT d.article_id, count(*) OVER () FROM discovery_searchdocument d, "  # noqa: S608
-        "plainto_tsquery('simple', %s) q "
-        f"WHERE d.vector @@ q{where} "
-        "ORDER BY ts_rank(%s::float4[], d.vector, q) DESC, d.published_at DESC "
-        "LIMIT %s OFFSET %s"
+    source = (
+        "FROM discovery_searchdocument d, plainto_tsquery('simple', %s) q "
+        f"WHERE d.vector @@ q{where}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [words, *params, WEIGHTS, query.limit, query.offset])
+        # The RANKED_MATCHES+1-th newest match, if any: the GIN index finds the matches,
+        # and ts_rank, which reads every vector it ranks, runs on that many at most.
+        cursor.execute(
+            f"SELECT d.article_id {source} ORDER BY d.article_id DESC LIMIT 1 OFFSET %s",
+            [words, *params, search_engines.RANKED_MATCHES],
+        )
+        floor = cursor.fetchone()
+        capped = floor is not None
+        window = f" AND d.article_id > {int(floor[0])}" if capped else ""
+        cursor.execute(
+            f"SELECT d.article_id, count(*) OVER () {source}{window} "
+            "ORDER BY ts_rank(%s::float4[], d.vector, q) DESC, d.published_at DESC "
+            "LIMIT %s OFFSET %s",
+            [words, *params, WEIGHTS, query.limit, query.offset],
+        )
         rows = cursor.fetchall()
+        if capped:
+            return Hits(
+                ids=[row[0] for row in rows], total=search_engines.RANKED_MATCHES, capped=True
+            )
         if rows:
             return Hits(ids=[row[0] for row in rows], total=rows[0][1])
         if query.offset == 0:
             return Hits(ids=[], total=0)
-        cursor.execute(
-            "SELECT count(*) FROM discovery_searchdocument d "  # noqa: S608
-            f"WHERE d.vector @@ plainto_tsquery('simple', %s){where}",
-            [words, *params],
-        )
+        cursor.execute(f"SELECT count(*) {source}", [words, *params])
         return Hits(ids=[], total=cursor.fetchone()[0])
 
 
