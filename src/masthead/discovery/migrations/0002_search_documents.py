@@ -37,10 +37,13 @@ SQLITE_DOWN = [
 ]
 POSTGRES_UP = [
     "ALTER TABLE discovery_searchdocument ADD COLUMN vector tsvector",
+    # Headline, standfirst and names only: what ranking reads (a body's vector is large).
+    "ALTER TABLE discovery_searchdocument ADD COLUMN head tsvector",
     "CREATE INDEX discovery_search_vector ON discovery_searchdocument USING GIN (vector)",
 ]
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS discovery_search_vector",
+    "ALTER TABLE discovery_searchdocument DROP COLUMN IF EXISTS head",
     "ALTER TABLE discovery_searchdocument DROP COLUMN IF EXISTS vector",
 ]
 

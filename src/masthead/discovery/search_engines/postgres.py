@@ -3,7 +3,11 @@
 A ``tsvector`` column on ``discovery_searchdocument`` with a GIN index (migration 0002),
 built with the ``simple`` configuration from text folded in Python (``fold``), so accents
 and case never matter and no ``unaccent`` extension is needed. Weights: A the headline,
-B the standfirst, C the names on the byline, D the body; ranked by ``ts_rank``.
+B the standfirst, C the names on the byline, D the body. Matching reads ``vector``;
+ranking reads ``head``, the same without the body: ``ts_rank`` decompresses every vector
+it ranks, and a body's made ranking 2,000 matches cost 40 ms at 20,000 articles. So on
+PostgreSQL a headline match beats a standfirst match beats a names match, and matches in
+the body alone come newest first (SQLite's bm25 also weighs how often the body says it).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from django.db import connection
 from masthead.discovery import search_engines
 from masthead.discovery.search_engines import Hits, Query, filter_sql, fold
 
-# ts_rank's weights, in the order {D, C, B, A}.
+# ts_rank's weights, in the order {D, C, B, A}; ``head`` has no D.
 WEIGHTS = "{0.1, 0.4, 0.5, 1.0}"
 
 
@@ -37,7 +41,7 @@ def search(query: Query) -> Hits:
         window = f" AND d.article_id > {int(floor[0])}" if capped else ""
         cursor.execute(
             f"SELECT d.article_id, count(*) OVER () {source}{window} "
-            "ORDER BY ts_rank(%s::float4[], d.vector, q) DESC, d.published_at DESC "
+            "ORDER BY ts_rank(%s::float4[], d.head, q) DESC, d.published_at DESC "
             "LIMIT %s OFFSET %s",
             [words, *params, WEIGHTS, query.limit, query.offset],
         )
@@ -61,15 +65,22 @@ def after_write(article_ids: list[int]) -> None:
     rows = SearchDocument.objects.filter(article_id__in=article_ids).values_list(
         "article_id", "headline", "standfirst", "people", "body"
     )
+    head = (
+        "setweight(to_tsvector('simple', %s), 'A') || "
+        "setweight(to_tsvector('simple', %s), 'B') || "
+        "setweight(to_tsvector('simple', %s), 'C')"
+    )
+    # Both spelled out: in an UPDATE, a column named on the right is its old value.
+    sql = (
+        f"UPDATE discovery_searchdocument SET head = {head}, "  # noqa: S608 (constants)
+        f"vector = {head} || setweight(to_tsvector('simple', %s), 'D') WHERE article_id = %s"
+    )
+    params = []
+    for pk, headline, standfirst, people, body in rows:
+        folded = [fold(headline), fold(standfirst), fold(people)]
+        params.append((*folded, *folded, fold(body), pk))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE discovery_searchdocument SET vector = "
-            "setweight(to_tsvector('simple', %s), 'A') || "
-            "setweight(to_tsvector('simple', %s), 'B') || "
-            "setweight(to_tsvector('simple', %s), 'C') || "
-            "setweight(to_tsvector('simple', %s), 'D') WHERE article_id = %s",
-            [(*(fold(text) for text in texts), pk) for pk, *texts in rows],
-        )
+        cursor.executemany(sql, params)
 
 
 def rebuild() -> None:
