@@ -341,6 +341,7 @@ class TestRateLimitAndCache:
         assert refused.status_code == 429
         assert "Too many searches" in refused.content.decode()
         assert "wait a minute" in refused.content.decode()
+        assert refused["Retry-After"] == "60"
 
     def test_a_cached_answer_is_not_counted(self, client, publication, settings):
         settings.SEARCH_RATE_LIMIT = 1

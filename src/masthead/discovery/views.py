@@ -78,7 +78,9 @@ def search(request: HttpRequest) -> HttpResponse:
             may_run=partial(_may_search, request),
         )
     except site_search.TooManySearches:
-        return render(request, "discovery/too_many_searches.html", status=429)
+        refused = render(request, "discovery/too_many_searches.html", status=429)
+        refused["Retry-After"] = "60"  # the limit's window is a minute
+        return refused
     if number > found.num_pages:
         raise Http404("Invalid page number")
     context["page_obj"] = found
