@@ -24,38 +24,39 @@ WEIGHTS = "{0.1, 0.4, 0.5, 1.0}"
 def search(query: Query) -> Hits:
     where, params = filter_sql(query)
     words = " ".join(query.terms)
+    ranked = search_engines.RANKED_MATCHES
     # plainto_tsquery ANDs the words and gives no character a meaning.
     source = (
         "FROM discovery_searchdocument d, plainto_tsquery('simple', %s) q "
         f"WHERE d.vector @@ q{where}"
     )
+    # One pass over the matches: the GIN index finds them, the newest RANKED_MATCHES + 1
+    # are kept (one more says there are more), and ts_rank reads only those.
+    sql = (
+        "WITH m AS MATERIALIZED ("  # noqa: S608 (no reader text in the SQL)
+        f"SELECT d.article_id, d.head, d.published_at {source} "
+        "ORDER BY d.article_id DESC LIMIT %s) "
+        "SELECT w.article_id, (SELECT count(*) FROM m) FROM "
+        "(SELECT * FROM m ORDER BY article_id DESC LIMIT %s) w, "
+        "plainto_tsquery('simple', %s) q "
+        "ORDER BY ts_rank(%s::float4[], w.head, q) DESC, w.published_at DESC "
+        "LIMIT %s OFFSET %s"
+    )
     with connection.cursor() as cursor:
-        # The RANKED_MATCHES+1-th newest match, if any: the GIN index finds the matches,
-        # and ts_rank, which reads every vector it ranks, runs on that many at most.
         cursor.execute(
-            f"SELECT d.article_id {source} ORDER BY d.article_id DESC LIMIT 1 OFFSET %s",
-            [words, *params, search_engines.RANKED_MATCHES],
-        )
-        floor = cursor.fetchone()
-        capped = floor is not None
-        window = f" AND d.article_id > {int(floor[0])}" if capped else ""
-        cursor.execute(
-            f"SELECT d.article_id, count(*) OVER () {source}{window} "
-            "ORDER BY ts_rank(%s::float4[], d.head, q) DESC, d.published_at DESC "
-            "LIMIT %s OFFSET %s",
-            [words, *params, WEIGHTS, query.limit, query.offset],
+            sql,
+            [words, *params, ranked + 1, ranked, words, WEIGHTS, query.limit, query.offset],
         )
         rows = cursor.fetchall()
-        if capped:
-            return Hits(
-                ids=[row[0] for row in rows], total=search_engines.RANKED_MATCHES, capped=True
-            )
         if rows:
-            return Hits(ids=[row[0] for row in rows], total=rows[0][1])
+            capped = rows[0][1] > ranked
+            total = ranked if capped else rows[0][1]
+            return Hits(ids=[row[0] for row in rows], total=total, capped=capped)
         if query.offset == 0:
             return Hits(ids=[], total=0)
         cursor.execute(f"SELECT count(*) {source}", [words, *params])
-        return Hits(ids=[], total=cursor.fetchone()[0])
+        found = cursor.fetchone()[0]
+        return Hits(ids=[], total=min(found, ranked), capped=found > ranked)
 
 
 def after_write(article_ids: list[int]) -> None:
