@@ -11,6 +11,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
@@ -42,7 +43,8 @@ class SearchForm(forms.Form):
         self.fields["lang"].choices = [
             ("", _("This language")),
             (ANY_LANGUAGE, _("Every language")),
-            *settings.LANGUAGES,
+            # Each language in its own name, as the language switcher shows them.
+            *((code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES),
         ]
         # "from" and "to" are Python keywords: declared here rather than as attributes.
         for name, label in (("from", _("From")), ("to", _("To"))):
