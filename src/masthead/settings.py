@@ -371,6 +371,10 @@ if _search_url:
     }
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The site search page ranks in the database's own full text (discovery/search_engines:
+# FTS5 on SQLite, tsvector on PostgreSQL) unless SEARCH_URL is set. Searches the results
+# cache cannot answer, per minute per client address (lib/ratelimit.py); 0: no limit.
+SEARCH_RATE_LIMIT = env.int("MASTHEAD_SEARCH_RATE_LIMIT", default=30)
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False

@@ -9,11 +9,12 @@ class DiscoveryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from masthead.discovery import invalidation, queries, related_signals
+        from masthead.discovery import invalidation, queries, related_signals, search_signals
         from masthead.newsroom import queries as newsroom_queries
 
         invalidation.connect()
         related_signals.connect()
+        search_signals.connect()
         # The article page (newsroom, a lower floor) reads the stored related lists
         # through this hook, as it may not import discovery (DESIGN.md: Layers).
         newsroom_queries.read_related_ids_from(queries.stored_related_ids)

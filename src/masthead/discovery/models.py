@@ -69,3 +69,38 @@ class RelatedChoice(models.Model):
                 raise ValidationError(
                     {"other": _("Pin an article in the same language as this one.")}
                 )
+
+
+class SearchDocument(models.Model):
+    """What site search knows of one live, public article (issue 12 §2).
+
+    Written by ``search_index`` in the worker when an article is published, edited,
+    unpublished or moved; never by a request. The engine's own index lives beside it and is
+    kept in step by the database: an FTS5 table with triggers on SQLite, a ``tsvector``
+    column with a GIN index on PostgreSQL (migration 0002). The text is kept unfolded, for
+    the snippets; members-only bodies are searchable but ``search`` never shows them to
+    readers who are not members.
+    """
+
+    article = models.OneToOneField(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    language = models.CharField(max_length=12)
+    # The parent section's page id: a plain integer, as the filter needs nothing more.
+    section_id = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20)
+    published_at = models.DateTimeField(null=True)
+    members_only = models.BooleanField(default=False)
+    headline = models.TextField()
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    people = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["language", "published_at"], name="search_doc_language"),
+            models.Index(fields=["section_id"], name="search_doc_section"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search document of {self.article_id}: {self.headline}"

@@ -1,28 +1,43 @@
-"""Site search over headline, standfirst, body and contributor names (Wagtail search).
+"""Site search: ranked, filtered, highlighted, cached (issue 12 §2).
 
-Whatever a reader types is reduced to plain words before it reaches the search backend:
-SQLite FTS5 and PostgreSQL's ``to_tsquery`` both give punctuation (``"``, ``*``, ``(``,
-``&``, ``:``) a meaning, and Wagtail's database backend passes some of it through, so a
-stray quote was a 500 (DESIGN.md: bad input never is).
+Whatever a reader types is reduced to plain words before it reaches an engine: SQLite
+FTS5 and PostgreSQL's tsquery both give punctuation (``"``, ``*``, ``(``, ``&``, ``:``) a
+meaning, so a stray quote was a 500 (DESIGN.md: bad input never is). The words are folded
+(case and accents) and handed to the engine of this installation (``search_engines``),
+which answers with one page of article ids and the total.
+
+Results are cached until the next publish (the page cache's generation), keyed by the
+folded words, the filters and the page, for readers who are not members: a member's
+results may show members-only text in their snippets. Cards are read through
+``published_articles``, so an article unpublished or restricted since it was indexed is
+never shown, whatever the index says.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils.safestring import SafeString
 from wagtail.models import Locale
 
-from masthead.newsroom.models import Contributor
-from masthead.newsroom.queries import published_articles
+from masthead.discovery import search_engines, snippets
+from masthead.lib import pagecache
+from masthead.newsroom.models import ArticlePage, Contributor
+from masthead.newsroom.queries import articles_for_cards, published_articles
 
 # Longer queries are cut, not refused: a pasted paragraph still finds its article.
 MAX_QUERY_LENGTH = 200
 # Every term is ANDed; past a dozen, a query only gets slower without getting narrower.
 MAX_TERMS = 12
 MAX_CONTRIBUTORS = 5
+PER_PAGE = 10
+# Results are kept until the next publish, or this long.
+RESULTS_SECONDS = 600
 # Words only: the backends quote each word, so AND, NOT or NEAR are searched as words.
 _WORD = re.compile(r"\w+")
 
@@ -43,25 +58,127 @@ def search_terms(query: str) -> list[str]:
     return _WORD.findall(query)[:MAX_TERMS]
 
 
-def search_articles(query: str, *, locale: Locale) -> QuerySet:
-    """Live public articles of ``locale`` matching every word of ``query``, best first."""
-    terms = search_terms(query)
+def folded_terms(query: str) -> tuple[str, ...]:
+    """The words the engines search for: folded, each once, in the reader's order.
+
+    A word may fold to nothing or to more than one word ("ﬁ" → "fi", "²" → "2"): only
+    the word characters of the folded form are kept.
+    """
+    words = (
+        part for term in search_terms(query) for part in _WORD.findall(search_engines.fold(term))
+    )
+    return tuple(dict.fromkeys(words))[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class Result:
+    article: ArticlePage
+    headline: SafeString
+    snippet: SafeString
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of results: ``results`` shown, ``total`` matching."""
+
+    results: list[Result]
+    total: int
+    number: int
+    per_page: int = PER_PAGE
+    capped: bool = False  # more than ``total`` match; only ``total`` were ranked
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+class TooManySearches(Exception):  # noqa: N818 (reads as what happened)
+    """The reader's client has run too many searches the cache could not answer."""
+
+
+def find(
+    query: str,
+    *,
+    filters: search_engines.Query,
+    page: int = 1,
+    member: bool = False,
+    may_run: Callable[[], bool] | None = None,
+) -> ResultPage:
+    """Page ``page`` of the live, public articles matching every word of ``query``, best first.
+
+    ``filters`` carries the filters (its terms, offset and limit are set here). Members
+    get snippets from members-only bodies; everyone else, from the standfirst only.
+    ``may_run`` is asked before the engine runs (not for a cached answer); when it says
+    no, ``TooManySearches`` is raised: the rate limit counts only work the engine does.
+    """
+    terms = folded_terms(query)
     if not terms:
-        return published_articles(locale=locale).none()
-    if not _ranks_cheaply():
-        # Wagtail's SQLite backend re-runs the full-text match for every hit to rank it:
-        # 1-2 s a query at 10,000 articles (bench/pages). Newest first costs ~0.1 s.
-        return published_articles(locale=locale).search(
-            " ".join(terms), operator="and", order_by_relevance=False
+        return ResultPage(results=[], total=0, number=page)
+    wanted = search_engines.Query(
+        **{**filters.__dict__, "terms": terms, "offset": (page - 1) * PER_PAGE, "limit": PER_PAGE}
+    )
+    digest = hashlib.sha256(repr(wanted).encode()).hexdigest()[:32]
+    key = f"search:{digest}@{pagecache.current_generation()}"
+    hits = None if member else cache.get(key)
+    if hits is None:
+        if may_run is not None and not may_run():
+            raise TooManySearches
+        hits = search_engines.current().search(wanted)
+        if not member:
+            cache.set(key, hits, RESULTS_SECONDS)
+    results = _results(hits.ids, terms, member=member)
+    return ResultPage(results=results, total=hits.total, number=page, capped=hits.capped)
+
+
+def _results(ids: list[int], terms: tuple[str, ...], *, member: bool) -> list[Result]:
+    from masthead.discovery.models import SearchDocument
+
+    live = set(published_articles().filter(pk__in=ids).values_list("pk", flat=True))
+    cards = articles_for_cards([pk for pk in ids if pk in live])
+    texts = {
+        pk: (standfirst, body)
+        for pk, standfirst, body in SearchDocument.objects.filter(
+            article_id__in=list(cards)
+        ).values_list("article_id", "standfirst", "body")
+    }
+    results = []
+    for pk in ids:
+        article = cards.get(pk)
+        if article is None:
+            continue
+        standfirst, body = texts.get(pk, (article.standfirst, ""))
+        # Members-only text goes to members only (ArticlePage.members_only).
+        readable = [standfirst] if article.members_only and not member else [standfirst, body]
+        results.append(
+            Result(
+                article=article,
+                headline=snippets.highlight(article.title, terms),
+                snippet=snippets.snippet(readable, terms),
+            )
         )
-    # order_by() drops the newest-first order, so the backend ranks by relevance.
-    return published_articles(locale=locale).order_by().search(" ".join(terms), operator="and")
+    return results
 
 
-def _ranks_cheaply() -> bool:
-    """Whether the search backend ranks by relevance at a reasonable cost."""
-    backend = settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"]
-    return not (backend.endswith(".database") and connection.vendor == "sqlite")
+def search_articles(query: str, *, locale: Locale, limit: int = 100) -> list[ArticlePage]:
+    """The best ``limit`` of ``locale``'s live, public articles matching ``query``.
+
+    For code (the demo's checks), not readers: no cache, no snippets.
+    """
+    terms = folded_terms(query)
+    if not terms:
+        return []
+    wanted = search_engines.Query(terms=terms, languages=(locale.language_code,), limit=limit)
+    ids = search_engines.current().search(wanted).ids
+    found = published_articles().filter(pk__in=ids).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
 
 
 def matching_contributors(query: str, *, locale: Locale) -> list[Contributor]:

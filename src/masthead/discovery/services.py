@@ -13,8 +13,6 @@ pins first, exclusions never.
 
 from __future__ import annotations
 
-import html
-import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,29 +23,12 @@ from django.utils import timezone
 
 from masthead.discovery import related_index, relatedness
 from masthead.discovery.models import RelatedChoice, RelatedList
+from masthead.discovery.plaintext import plain_body as _plain
 from masthead.discovery.signals import related_lists_changed
 from masthead.newsroom.models import ArticleByline, ArticlePage, ArticleSubject, ArticleTopic
 from masthead.newsroom.queries import published_articles
 
-_TAG = re.compile(r"<[^>]*>")
 _SECONDS_PER_DAY = 86400.0
-
-
-def _plain(raw_body: Iterable[dict]) -> str:
-    """The body's words (tags dropped): what the engine reads, never shown to anyone."""
-    parts = []
-    for block in raw_body:
-        value = block.get("value")
-        kind = block.get("type")
-        if kind == "paragraph" and isinstance(value, str):
-            parts.append(value)
-        elif kind == "exchange" and isinstance(value, dict):
-            parts.extend(str(turn.get("text", "")) for turn in value.get("turns", []))
-        elif kind == "pull_quote" and isinstance(value, dict):
-            parts.append(str(value.get("quote", "")))
-        elif kind == "heading" and isinstance(value, dict):
-            parts.append(str(value.get("text", "")))
-    return html.unescape(_TAG.sub(" ", " ".join(parts)))
 
 
 def _docs(

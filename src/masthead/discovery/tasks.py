@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from masthead.discovery import services
+from masthead.discovery import search_index, services
 
 
 @task()
@@ -20,3 +20,8 @@ def rebuild_related() -> None:
 @task()
 def apply_related_choices(article_id: int) -> None:
     services.apply_choices(article_id)
+
+
+@task()
+def update_search_index(article_ids: list[int]) -> None:
+    search_index.update(article_ids)

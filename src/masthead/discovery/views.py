@@ -1,5 +1,7 @@
 """Reader pages that are not Wagtail pages: contributor and topic archives, search, robots.txt."""
 
+from functools import partial
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,9 +14,10 @@ from wagtail.models import Locale
 
 from masthead.discovery import links, sharing
 from masthead.discovery import search as site_search
-from masthead.newsroom import queries
-
-SEARCH_PER_PAGE = 10
+from masthead.discovery.forms import SearchForm
+from masthead.discovery.search_engines import Query
+from masthead.lib import ratelimit
+from masthead.newsroom import access, queries
 
 
 @require_safe
@@ -58,25 +61,58 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     locale = Locale.get_active()
     query = site_search.clean_query(request.GET.get("q"))
-    page_obj = None
-    contributors = []
-    if query:
-        # A query of nothing but punctuation searches nothing: an empty page, not an error.
-        results = site_search.search_articles(query, locale=locale)
-        page_obj = queries.paginate(
-            results, page=request.GET.get("page"), per_page=SEARCH_PER_PAGE
-        )
-        # Search results carry no prefetches; fetch what a card shows in one go.
-        ids = [article.pk for article in page_obj.object_list]
-        cards = queries.articles_for_cards(ids)
-        page_obj.object_list = [cards[pk] for pk in ids if pk in cards]
-        if page_obj.number == 1:
-            contributors = site_search.matching_contributors(query, locale=locale)
-    return render(
-        request,
-        "discovery/search.html",
-        {"search_query": query, "page_obj": page_obj, "contributors": contributors},
+    form = SearchForm(request.GET, locale=locale)
+    context = {"search_query": query, "form": form, "page_obj": None, "contributors": []}
+    if not query:
+        return render(request, "discovery/search.html", context)
+    if not form.is_valid():
+        # A filter nobody can apply: say which, rather than search more widely than asked.
+        return render(request, "discovery/search.html", context, status=400)
+    number = queries.page_number(request.GET.get("page"))
+    start, before = form.date_range()
+    filters = Query(
+        terms=(),
+        languages=form.languages(),
+        section_id=form.section_id(),
+        contributor_ids=form.contributor_ids(),
+        kind=form.cleaned_data["kind"],
+        published_from=start,
+        published_before=before,
     )
+    member = access.has_member_access(request) if request.COOKIES else False
+    try:
+        found = site_search.find(
+            query,
+            filters=filters,
+            page=number,
+            member=member,
+            may_run=partial(_may_search, request),
+        )
+    except site_search.TooManySearches:
+        refused = render(request, "discovery/too_many_searches.html", status=429)
+        refused["Retry-After"] = "60"  # the limit's window is a minute
+        return refused
+    if number > found.num_pages:
+        raise Http404("Invalid page number")
+    context["page_obj"] = found
+    context["filter_query"] = _filter_query(request)
+    if number == 1:
+        context["contributors"] = site_search.matching_contributors(query, locale=locale)
+    return render(request, "discovery/search.html", context)
+
+
+def _may_search(request: HttpRequest) -> bool:
+    limit = settings.SEARCH_RATE_LIMIT
+    if not limit:
+        return True
+    return ratelimit.hit("search", ratelimit.client_ip(request), limit=limit, window_seconds=60)
+
+
+def _filter_query(request: HttpRequest) -> str:
+    """The query string without the page number, for the pager's links."""
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
 
 
 @require_safe

@@ -431,19 +431,25 @@ def paginate(
     generation): counting a section or a topic reads every row of it, the one query on a
     listing whose cost grows with the archive.
     """
-    raw = page or "1"
-    # A regex, not str.isdigit(): "²" is a digit to Python but not to int().
-    if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > MAX_PAGE_NUMBER:
-        raise Http404("Invalid page number")
+    number = page_number(page)
     if count_key is None:
         paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
     else:
         count = pagecache.remembered(f"count:{count_key}", queryset.count, LISTING_SECONDS)
         paginator = _CountedPaginator(queryset, per_page, count=count)
     try:
-        return paginator.page(int(raw))
+        return paginator.page(number)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("Invalid page number") from None
+
+
+def page_number(raw: str | None) -> int:
+    """The page number a query string asks for (1 when none); anything else is a 404."""
+    raw = raw or "1"
+    # A regex, not str.isdigit(): "²" is a digit to Python but not to int().
+    if not _PAGE_NUMBER.fullmatch(raw) or int(raw) > MAX_PAGE_NUMBER:
+        raise Http404("Invalid page number")
+    return int(raw)
 
 
 def articles_for_cards(ids: list[int]) -> dict[int, ArticlePage]:
