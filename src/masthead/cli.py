@@ -160,6 +160,7 @@ SCHEDULED_COMMANDS = (
     "channels_sweep",  # Telegram posts due for a retry; posts a dead worker left uncertain
     "whatsapp_sweep",  # WhatsApp messages due, the daily digest, rows a dead worker left
     "webhooks_sweep",  # webhook messages due for a retry, or left mid-attempt by a dead worker
+    "search_sweep",  # live articles search does not know yet (an upgrade, a lost task)
 )
 
 

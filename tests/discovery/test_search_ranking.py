@@ -405,3 +405,32 @@ class TestVeryCommonWords:
         assert set(found) <= {a.url for a in latest}
         assert "More than 5 results for “walrus”" in page(response)
         assert 'rel="next"' not in page(response)
+
+
+class TestTheIndexKeepsUp:
+    def test_the_scheduler_indexes_articles_search_does_not_know(
+        self, client, publication, django_capture_on_commit_callbacks
+    ):
+        # An install upgraded to a version with this index, or a lost indexing task.
+        SearchDocument.objects.all().delete()
+        assert links(client.get("/en/search/", {"q": "zanzibarite"})) == []
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("search_sweep")
+        assert SearchDocument.objects.count() == ArticlePage.objects.live().count()
+        # The answer cached before is not served again.
+        assert links(client.get("/en/search/", {"q": "zanzibarite"})) == [publication.flagship.url]
+
+    def test_the_sweep_is_run_by_the_scheduler(self):
+        from masthead import cli
+
+        assert "search_sweep" in cli.SCHEDULED_COMMANDS
+
+    def test_a_search_between_a_publish_and_its_indexing_does_not_hide_the_article(
+        self, client, publication, django_capture_on_commit_callbacks
+    ):
+        article = ArticlePage.objects.get(pk=publication.others[0].pk)
+        SearchDocument.objects.filter(article_id=article.pk).delete()  # its task not run yet
+        assert links(client.get("/en/search/", {"q": "dispatch 0"})) == []  # and cached
+        with django_capture_on_commit_callbacks(execute=True):
+            search_index.update([article.pk])  # the task runs
+        assert article.url in links(client.get("/en/search/", {"q": "dispatch 0"}))

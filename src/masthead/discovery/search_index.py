@@ -12,11 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from wagtail.models import Page
 
 from masthead.discovery import search_engines
 from masthead.discovery.models import SearchDocument
 from masthead.discovery.plaintext import plain_body
+from masthead.lib import pagecache
 from masthead.newsroom.models import ArticleByline, ArticlePage, ArticleSubject
 from masthead.newsroom.queries import published_articles
 
@@ -40,7 +42,30 @@ def update(article_ids: Iterable[int]) -> int:
             SearchDocument.objects.bulk_create(documents, batch_size=500)
             search_engines.current().after_write([doc.article_id for doc in documents])
         written += len(documents)
+    if ids:
+        # Cached results are keyed by the page cache's generation (search.py), and the
+        # publish that queued this moved it before these rows existed: move it again, or a
+        # search made in between would keep answering without this article.
+        transaction.on_commit(lambda: pagecache.invalidate([]))
     return written
+
+
+def fill_missing(*, limit: int = BATCH) -> int:
+    """Index up to ``limit`` live, public articles that have no document yet; how many.
+
+    Run by the scheduler every minute (``search_sweep``): an install upgraded to a version
+    with this index fills it by itself (2,000 a minute; ``rebuild_search_index`` does it at
+    once), and an article whose indexing task was lost (a worker's queue emptied, Redis
+    restarted) is found within a minute.
+    """
+    indexed = SearchDocument.objects.filter(article_id=OuterRef("pk"))
+    missing = list(
+        published_articles()
+        .exclude(Exists(indexed))
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return update(missing) if missing else 0
 
 
 def rebuild() -> int:
