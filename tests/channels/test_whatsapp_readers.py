@@ -123,3 +123,42 @@ def test_erasure_removes_the_number_everywhere_and_keeps_anonymous_counts(
     assert WhatsAppConsent.objects.filter(reader__isnull=True).count() == 1
     assert WhatsAppConsent.objects.get(reader__isnull=True).phone_tail == ""
     assert WhatsAppMessage.objects.get(follower=bob).state == "sent"  # Bob untouched
+
+
+def test_an_editor_sends_uncertain_messages_again_and_only_those(
+    graph, publication, editor, django_capture_on_commit_callbacks
+):
+    ana, bea = follower(), follower()
+    graph.state.script = [("status", 500)]  # the first request: Meta may have sent it
+    article = publish_now(django_capture_on_commit_callbacks, publication.analysis)
+    states = dict(WhatsAppMessage.objects.values_list("follower_id", "state"))
+    assert sorted(states.values()) == ["sent", "uncertain"]
+    page = editor.get(f"/admin/channels/article/{article.pk}/").content.decode()
+    assert "Send uncertain and held-back messages again" in page
+    resend = f"/admin/channels/article/{article.pk}/whatsapp/resend/"
+    assert editor.get(resend).status_code == 405  # a GET changes nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(resend, follow=True)
+    assert "1 WhatsApp message is queued again." in response.content.decode()
+    # The uncertain one was asked for again (Meta's 500 had sent nothing); the one already
+    # sent was not repeated.
+    assert len(graph.state.calls) == 3
+    assert [len(graph.state.sent_to(f.phone)) for f in (ana, bea)] == [1, 1]
+    assert set(WhatsAppMessage.objects.values_list("state", flat=True)) == {"sent"}
+    with django_capture_on_commit_callbacks(execute=True):
+        again = editor.post(resend, follow=True)
+    assert "No WhatsApp message of this article is uncertain" in again.content.decode()
+    assert "Send uncertain and held-back messages again" not in again.content.decode()
+
+
+def test_someone_who_may_not_publish_cannot_send_again(
+    graph, publication, client, django_capture_on_commit_callbacks
+):
+    follower()
+    graph.state.script = [("status", 500)]
+    article = publish_now(django_capture_on_commit_callbacks, publication.analysis)
+    user = get_user_model().objects.create_user("intern", "intern@example.org", "pw")
+    client.force_login(user)
+    response = client.post(f"/admin/channels/article/{article.pk}/whatsapp/resend/")
+    assert response.status_code in {302, 403}
+    assert WhatsAppMessage.objects.get().state == "uncertain"

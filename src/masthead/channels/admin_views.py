@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -20,6 +20,7 @@ from masthead.channels import queries, services, telegram
 from masthead.channels.models import Delivery
 from masthead.channels.whatsapp import graph as whatsapp_graph
 from masthead.channels.whatsapp import queries as whatsapp
+from masthead.channels.whatsapp import sending as whatsapp_sending
 from masthead.newsroom.models import ArticlePage
 
 
@@ -55,6 +56,7 @@ class ArticlePostsView(_ArticleMixin, WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs: object) -> dict:
         context = super().get_context_data(**kwargs)
         deliveries = list(queries.article_deliveries(self.article))
+        whatsapp_counts = whatsapp.article_counts(self.article.pk)
         posted_to = {d.channel_id for d in deliveries}
         context.update(
             article=self.article,
@@ -65,8 +67,11 @@ class ArticlePostsView(_ArticleMixin, WagtailAdminTemplateMixin, TemplateView):
             uncertain=Delivery.State.UNCERTAIN,
             configured=telegram.is_configured(),
             edit_url=reverse("wagtailadmin_pages:edit", args=[self.article.pk]),
-            whatsapp_counts=whatsapp.article_counts(self.article.pk),
+            whatsapp_counts=whatsapp_counts,
             whatsapp_on=whatsapp_graph.is_configured(),
+            whatsapp_resendable=any(
+                state in whatsapp_sending.RESENDABLE for state, _label, _count in whatsapp_counts
+            ),
         )
         return context
 
@@ -109,6 +114,25 @@ class MarkSentView(_ActionView):
             messages.success(request, _("The post is recorded as sent."))
         else:
             messages.error(request, _("Only an uncertain post can be marked as sent."))
+
+
+class WhatsAppResendView(_ActionView):
+    def act(self, request: HttpRequest, pk: int | None) -> None:
+        count = whatsapp_sending.resend(article_id=self.article.pk)
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s WhatsApp message is queued again.",
+                    "%(count)s WhatsApp messages are queued again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.error(
+                request, _("No WhatsApp message of this article is uncertain or held back.")
+            )
 
 
 class PostNowView(_ActionView):

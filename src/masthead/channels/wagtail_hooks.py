@@ -25,6 +25,11 @@ _urls = [
         name="resend",
     ),
     path(
+        "article/<int:page_id>/whatsapp/resend/",
+        admin_views.WhatsAppResendView.as_view(),
+        name="whatsapp_resend",
+    ),
+    path(
         "article/<int:page_id>/mark-sent/<int:pk>/",
         admin_views.MarkSentView.as_view(),
         name="mark_sent",

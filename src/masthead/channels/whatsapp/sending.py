@@ -90,6 +90,34 @@ def queue_digests(*, day: dt.date) -> int:
     return len(rows)
 
 
+# What an editor may send again: messages that may not have gone out (the request's answer
+# was lost) and those the month's budget held back. Never a failed one (Meta refused it:
+# the number is not on WhatsApp, the template was rejected) or one delivered.
+RESENDABLE = (State.UNCERTAIN, State.OVER_BUDGET)
+
+
+def resend(*, article_id: int) -> int:
+    """An editor's "send again" for an article's uncertain and held-back messages; how many.
+
+    An uncertain message may already be on the reader's phone: sending it again is the
+    editor's explicit choice (Meta's status webhooks move many out of "uncertain" first).
+    Each counts against the month's budget again when the worker claims it.
+    """
+    with transaction.atomic():
+        queued = WhatsAppMessage.objects.filter(
+            article_id=article_id, kind=WhatsAppMessage.Kind.ARTICLE, state__in=RESENDABLE
+        ).update(
+            state=State.QUEUED,
+            next_attempt_at=None,
+            error_code=None,
+            api_message="",
+            updated_at=timezone.now(),
+        )
+        if queued:
+            transaction.on_commit(request_drain)
+    return queued
+
+
 def request_drain(*, run_after: dt.datetime | None = None) -> None:
     """Enqueue the drain task, unless one is already waiting for it."""
     from masthead.channels import tasks  # tasks imports this module
