@@ -96,6 +96,22 @@ class TestSitemap:
         assert "http://localhost/en/contributors/nora-field/" not in urls
         assert "http://localhost/en/contributors/board/" in urls
 
+    def test_every_contributor_it_lists_has_a_page(self, client, publication):
+        from masthead.newsroom import services
+        from masthead.newsroom.models import ArticleByline
+
+        # A Spanish profile put in the byline of an English piece: its Spanish page lists
+        # nothing (pieces of its own language only), so it has none to put in the sitemap.
+        stray = services.create_contributor(
+            name="Lucia Ortega", slug="lucia-ortega", locale=publication.es
+        )
+        ArticleByline.objects.create(page=publication.others[1], contributor=stray)
+        urls = [u for u in sitemap_urls(client) if "/contributors/" in u]
+        assert "http://localhost/es/contributors/lucia-ortega/" not in urls
+        assert len(urls) >= 8
+        for url in urls:
+            assert client.get(url.removeprefix("http://localhost")).status_code == 200, url
+
     def test_lists_topics_per_language(self, client, publication):
         urls = sitemap_urls(client)
         for loc in [

@@ -18,10 +18,7 @@ from wagtail.models import Page, Site
 from masthead.discovery import links
 from masthead.newsroom import queries
 from masthead.newsroom.models import (
-    ArticleByline,
-    ArticleSubject,
     ArticleTopic,
-    CollectiveMember,
     Contributor,
 )
 
@@ -135,15 +132,13 @@ class PageSitemap(_AbsoluteSitemap):
 
 
 class ContributorSitemap(_AbsoluteSitemap):
-    """Contributors with at least one published piece (signed, co-signed or interviewed)."""
+    """Contributors whose page exists: at least one published piece of their language that
+    they signed, co-signed as a collective's member or were interviewed in (the rule of
+    their page and of the content API, ``queries.contributors_with_pieces``)."""
 
     def items(self) -> QuerySet[Contributor]:
-        articles = queries.published_articles().values("pk")
-        writers = ArticleByline.objects.filter(page__in=articles).values("contributor_id")
-        subjects = ArticleSubject.objects.filter(page__in=articles).values("contributor_id")
-        members = CollectiveMember.objects.filter(collective_id__in=writers).values("member_id")
         return (
-            Contributor.objects.filter(Q(pk__in=writers) | Q(pk__in=subjects) | Q(pk__in=members))
+            queries.contributors_with_pieces()
             .select_related("locale")
             .only("id", "slug", "translation_key", "locale__language_code")
             .order_by("slug", "locale__language_code", "pk")
