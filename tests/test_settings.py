@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 MASTHEAD = str(Path(sys.executable).with_name("masthead"))
 
@@ -188,3 +190,25 @@ def test_pages_may_show_images_from_the_media_bucket_and_nowhere_else(tmp_path):
     assert _csp_images(tmp_path, MASTHEAD_S3_BUCKET="media") == (
         "'self' data: https://media.s3.amazonaws.com"
     )
+
+
+@pytest.mark.parametrize(
+    ("database", "threads"),
+    [("sqlite:///{tmp}/db.sqlite3", "1"), ("postgres://masthead@127.0.0.1:5432/masthead", "4")],
+)
+def test_web_threads_default_to_four_on_postgresql_and_one_on_sqlite(tmp_path, database, threads):
+    """A request on PostgreSQL waits for the database; on SQLite threads would only share the
+    GIL (docs/deploy/scale.md has the figures). Reading settings connects to nothing."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": database.format(tmp=tmp_path),
+        "DJANGO_SETTINGS_MODULE": "masthead.settings",
+    }
+    env.pop("MASTHEAD_WEB_THREADS", None)
+    code = "from django.conf import settings; print(settings.WEB_THREADS)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == threads

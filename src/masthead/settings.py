@@ -388,11 +388,15 @@ ADMIN_MAX_BODY_BYTES = env.int("MASTHEAD_ADMIN_MAX_BODY_BYTES", default=20 * 102
 # How many web processes serve the site: `masthead serve` starts this many gunicorn workers
 # unless --workers says otherwise, and checks.py warns when they share no cache.
 WEB_WORKERS = env.int("MASTHEAD_WEB_WORKERS", default=env.int("WEB_CONCURRENCY", default=2))
-# Threads per web worker (gunicorn's gthread past 1). On PostgreSQL every write request waits
-# for its commit to reach the disk (3.5 ms on the CI machine, as long as the rest of a
-# webhook): with threads, a worker serves other requests meanwhile and PostgreSQL flushes
-# several commits at once (docs/deploy/scale.md). One on SQLite, which has one writer anyway.
-WEB_THREADS = env.int("MASTHEAD_WEB_THREADS", default=1)
+# Threads per web worker (gunicorn's gthread past 1). On PostgreSQL a request waits for the
+# database: round trips to its machine, and each commit reaching its disk (3.5 ms when the
+# CI machine's disk was busy, 0.24 ms idle). With threads a worker serves other requests
+# meanwhile (docs/deploy/scale.md has the figures). Four on PostgreSQL; one on SQLite, which
+# has one writer anyway and whose queries wait on nothing (threads would only share the GIL).
+WEB_THREADS = env.int(
+    "MASTHEAD_WEB_THREADS",
+    default=1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4,
+)
 # The inbox of outside events (inbox/services.py): how long raw payloads are kept, and how
 # often a failed event is tried again (the wait doubles each time) before an editor must.
 INBOX_RETENTION_DAYS = env.int("MASTHEAD_INBOX_RETENTION_DAYS", default=90)
