@@ -19,18 +19,12 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
+from masthead.channels import http
 from masthead.channels.posts import Post
 
 SENT, RETRY, UNCERTAIN, FAILED = "sent", "retry", "uncertain", "failed"
 # Telegram's 429 always carries retry_after; this is for a proxy's bare 429.
 DEFAULT_RETRY_AFTER = 5
-# Errors raised before a single byte of the request left: nothing can have been posted.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-)
 
 
 @dataclass(frozen=True)
@@ -50,18 +44,16 @@ def send(*, chat_id: str, post: Post) -> Outcome:
     """Make one Bot API call for ``post`` in ``chat_id``; never raises for a network error."""
     token = settings.TELEGRAM_BOT_TOKEN
     url = f"{settings.TELEGRAM_API_BASE}/bot{token}/{post.method}"
-    timeout = settings.TELEGRAM_TIMEOUT_SECONDS
-    try:
-        # A fresh connection per call, on purpose: a kept-alive connection that the server
-        # closed fails as a read error, which would count as "uncertain" though nothing was
-        # sent. At 20 posts a minute a connection per post costs nothing.
-        with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0))) as client:
-            response = client.post(url, json={"chat_id": chat_id, **post.params})
-    except _NOT_SENT as exc:
-        return Outcome(RETRY, description=_describe(exc, token))
-    except httpx.HTTPError as exc:  # read/write timeout, connection lost mid-request
-        return Outcome(UNCERTAIN, description=_describe(exc, token))
-    return _outcome(response)
+    # The token is part of every Bot API URL: post_once keeps it out of the description.
+    posted = http.post_once(
+        url,
+        json={"chat_id": chat_id, **post.params},
+        timeout=settings.TELEGRAM_TIMEOUT_SECONDS,
+        secret=token,
+    )
+    if posted.response is None:
+        return Outcome(posted.failure, description=posted.description)
+    return _outcome(posted.response)
 
 
 def _outcome(response: httpx.Response) -> Outcome:
@@ -85,9 +77,3 @@ def _outcome(response: httpx.Response) -> Outcome:
         return Outcome(FAILED, error_code=code, description=description)
     # 5xx, or a 200 that is not the Bot API's answer: Telegram may have posted it.
     return Outcome(UNCERTAIN, error_code=code, description=description)
-
-
-def _describe(exc: Exception, token: str) -> str:
-    text = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
-    # The token is part of every Bot API URL: it must never reach a log or the admin.
-    return text.replace(token, "…")[:1000] if token else text[:1000]

@@ -22,17 +22,13 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 
+from masthead.channels import http
+
 SENT, RETRY, UNCERTAIN, FAILED = "sent", "retry", "uncertain", "failed"
 # Meta's throttling codes (Cloud API error codes): nothing was sent, try again later.
 # 4 and 80007: app/account rate limit; 130429: throughput; 131048: spam rate limit;
 # 131056: too many messages to one recipient.
 THROTTLED = frozenset({4, 80007, 130429, 131048, 131056})
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-)
 
 
 @dataclass(frozen=True)
@@ -77,18 +73,16 @@ def send_template(*, to: str, name: str, language: str, parameters: list[str]) -
     """POST one template message to ``to`` (E.164); never raises for a network error."""
     token = settings.WHATSAPP_TOKEN
     url = f"{settings.WHATSAPP_API_BASE}/{settings.WHATSAPP_PHONE_NUMBER_ID}/messages"
-    timeout = settings.WHATSAPP_TIMEOUT_SECONDS
-    body = template_payload(to=to, name=name, language=language, parameters=parameters)
-    try:
-        # A fresh connection per call, as in telegram.py: a stale kept-alive one fails as a
-        # read error, which would count as "uncertain" though nothing was sent.
-        with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0))) as client:
-            response = client.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
-    except _NOT_SENT as exc:
-        return Outcome(RETRY, description=_describe(exc, token))
-    except httpx.HTTPError as exc:  # read/write timeout, connection lost mid-request
-        return Outcome(UNCERTAIN, description=_describe(exc, token))
-    return _outcome(response)
+    posted = http.post_once(
+        url,
+        json=template_payload(to=to, name=name, language=language, parameters=parameters),
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=settings.WHATSAPP_TIMEOUT_SECONDS,
+        secret=token,
+    )
+    if posted.response is None:
+        return Outcome(posted.failure, description=posted.description)
+    return _outcome(posted.response)
 
 
 def _outcome(response: httpx.Response) -> Outcome:
@@ -120,11 +114,6 @@ def _outcome(response: httpx.Response) -> Outcome:
         return Outcome(FAILED, error_code=code or status, description=description)
     # 5xx: Meta may have queued the message before failing to answer.
     return Outcome(UNCERTAIN, error_code=code or status, description=description)
-
-
-def _describe(exc: Exception, token: str) -> str:
-    text = f"{exc.__class__.__name__}: {exc}" if str(exc) else exc.__class__.__name__
-    return text.replace(token, "…")[:1000] if token else text[:1000]
 
 
 def signature_is_valid(body: bytes, header: str) -> bool:
