@@ -60,19 +60,22 @@ from masthead.newsroom import services
 from masthead.newsroom.models import SectionPage
 followed = SectionPage.objects.get(slug="news")
 quiet = SectionPage.objects.get(slug="quiet")
-posted, alone = [], []
+posted, alone, off = [], [], []
 for i in range({n}):
-    plan = [(followed, posted)] + ([(quiet, alone)] if i % {every} == 0 else [])
-    for section, times in plan:
+    plan = [(followed, posted, True)]
+    if i % {every} == 0:
+        plan += [(quiet, alone, True), (quiet, off, False)]
+    for section, times, auto in plan:
         draft = services.ArticleDraft(
             title=f"Dispatch {{i}} <&> \\"{{section.slug}}\\" 📰",
-            slug=f"{{section.slug}}-{tag}-{{i}}",
+            slug=f"{{section.slug}}-{tag}-{{i}}{{'' if auto else '-off'}}",
             standfirst="What happened, in a paragraph. " * 8,
+            post_to_channels=auto,
         )
         started = time.perf_counter()
         services.create_article(section=section, draft=draft)
         times.append(time.perf_counter() - started)
-print(json.dumps({{"posted": posted, "alone": alone}}))
+print(json.dumps({{"posted": posted, "alone": alone, "off": off}}))
 """
 
 STATES = """
@@ -236,17 +239,23 @@ def main() -> None:
             if not args.keep:
                 shutil.rmtree(data, ignore_errors=True)
 
-    posted, alone = times["posted"], times["alone"]
+    posted, alone, off = times["posted"], times["alone"], times["off"]
     print(
         f"channels bench: {args.articles} articles x {len(CHATS)} channels, "
         f"{args.workers} workers, {'PostgreSQL' if args.postgres else 'SQLite'}"
     )
-    print(f"  publish burst: {len(posted) + len(alone)} publishes in {burst_seconds:.1f} s")
+    count = len(posted) + len(alone) + len(off)
+    print(f"  publish burst: {count} publishes in {burst_seconds:.1f} s")
     for name, fn in (("median", statistics.median), ("p95", lambda v: _percentile(v, 95))):
         with_channels, without = fn(posted), fn(alone)
         print(
             f"  publish latency {name}: {with_channels * 1000:.1f} ms with 3 channels, "
             f"{without * 1000:.1f} ms with none: ratio {with_channels / without:.3f}"
+        )
+        silent = fn(off)
+        print(
+            f"  publish latency {name}, auto-posting off (no channel code runs): "
+            f"{silent * 1000:.1f} ms: ratio with 3 channels {with_channels / silent:.3f}"
         )
     print(
         f"  delivered: {len(bot.state.posted[:before])}/{total} posts "

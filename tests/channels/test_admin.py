@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from masthead.channels.models import Delivery, TelegramChannel
+from masthead.channels.models import Delivery, PendingFanOut, TelegramChannel
 from tests.audience.worker import run_the_worker, use_database_queue
 from tests.channels.publishing import publish
 
@@ -51,6 +51,13 @@ def test_publishing_in_the_admin_answers_at_once_while_telegram_is_down(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(add, _article_form("Editors <3 tests", "editors-tests"))
     assert response.status_code == 302, response.content[:2000]
+    # The request handed the publish to the worker in one row: it chose no channel itself.
+    assert PendingFanOut.objects.filter(article__slug="editors-tests").exists()
+    assert not Delivery.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_the_worker()  # the fan-out: one post queued, and the channel's drain
+    assert not PendingFanOut.objects.exists()
     delivery = Delivery.objects.get(article__slug="editors-tests")
     assert (delivery.state, delivery.attempts) == (Delivery.State.QUEUED, 0)
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from masthead.channels import outbox
 from masthead.channels.whatsapp import queries, sending, services
 from masthead.channels.whatsapp.models import WhatsAppMessage, WhatsAppMonth
 from masthead.lib import fanout
@@ -261,7 +262,8 @@ def test_a_row_left_sending_by_a_dead_worker_becomes_uncertain_and_is_not_resent
 ):
     follower()
     with django_capture_on_commit_callbacks(execute=False):
-        publish(publication.analysis)  # the drain never runs: the worker "died"
+        article = publish(publication.analysis)
+        outbox.run(article_id=article.pk)  # rows written; the drain never runs: it "died"
     claimed = sending.claim()
     assert claimed.state == State.SENDING
     WhatsAppMessage.objects.update(claimed_at=timezone.now() - dt.timedelta(minutes=10))
@@ -336,7 +338,8 @@ def test_the_pace_is_kept_in_the_months_row_for_every_worker(
     settings.WHATSAPP_PER_SECOND = 2  # a slot every half second
     follower(), follower()
     with django_capture_on_commit_callbacks(execute=False):
-        publish(publication.analysis)  # rows written; no drain ran
+        article = publish(publication.analysis)
+        outbox.run(article_id=article.pk)  # rows written; no drain ran
     first = sending.claim()
     assert first.state == State.SENDING
     # A second worker asking now gets the next slot's time, not a message.

@@ -6,6 +6,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import RequestFactory
+from taggit.models import Tag
 from wagtail.models import Site
 
 from masthead.lib import pagecache
@@ -275,6 +276,30 @@ class TestPublishingEmptiesTheCache:
             "A brand new appeal to readers."
             in next_view(client, publication.flagship.url).content.decode()
         )
+
+    def test_renaming_a_topic_shows_on_the_articles_with_it(self, client, publication):
+        self.warm(client, [publication.flagship.url])
+        Tag.objects.filter(slug="mining").update(name="mining-renamed")  # no signal: below
+        Tag.objects.get(slug="mining").save()
+        assert "mining-renamed" in next_view(client, publication.flagship.url).content.decode()
+
+    def test_a_new_section_shows_in_the_navigation_of_every_page(self, client, publication):
+        self.warm(client, ["/en/", publication.flagship.url])
+        services.create_section(home=publication.home, title="Dispatches", slug="dispatches")
+        for url in ["/en/", publication.flagship.url]:
+            assert "/en/dispatches/" in next_view(client, url).content.decode(), url
+
+    def test_a_new_translation_is_offered_on_the_original(self, client, publication):
+        original = publication.others[0]  # in Interviews, whose Spanish section exists
+        self.warm(client, [original.url])
+        services.translate_article(
+            original,
+            locale=publication.es,
+            draft=services.ArticleDraft(
+                title="Despacho traducido", slug="despacho-traducido", standfirst="Nuevo."
+            ),
+        )
+        assert "despacho-traducido" in next_view(client, original.url).content.decode()
 
     def test_saving_a_draft_keeps_the_live_page(self, client, publication):
         self.warm(client, [publication.flagship.url])
@@ -673,3 +698,47 @@ class TestAcrossProcesses:
         self._invalidate_elsewhere(shared_cache, "page:1")
         assert site.get()["X-Cache"] == "MISS"
         assert site.get()["X-Cache"] == "HIT"
+
+
+class TestRemembered:
+    """Values every render reads, kept under the tags they depend on (or the generation)."""
+
+    def test_kept_until_one_of_its_tags_moves(self):
+        calls = []
+
+        def compute():
+            calls.append(1)
+            return len(calls)
+
+        def value():
+            return pagecache.remembered("k", compute, 60, tags=["page:1"])
+
+        assert (value(), value()) == (1, 1)
+        pagecache.invalidate(["page:2", "articles"])  # another article's publish
+        assert value() == 1
+        pagecache.invalidate(["page:1"])
+        assert value() == 2
+        pagecache.invalidate_all()  # settings: ALL moves, whatever the tags
+        assert value() == 3
+
+    def test_without_tags_it_is_kept_until_any_change(self):
+        calls = []
+
+        def value():
+            return pagecache.remembered("g", lambda: calls.append(1) or len(calls), 60)
+
+        assert (value(), value()) == (1, 1)
+        pagecache.invalidate(["page:2"])
+        assert value() == 2
+
+    def test_a_tag_evicted_from_the_cache_is_taken_as_moved(self, settings):
+        calls = []
+
+        def value():
+            return pagecache.remembered("e", lambda: calls.append(1) or len(calls), 60, tags=["t"])
+
+        assert value() == 1
+        caches[settings.PAGE_CACHE_ALIAS].delete(pagecache.tag_key("t"))  # culled, and
+        pagecache.invalidate(["other"])  # the clock moved on: did "t" move too? Unknown.
+        assert value() == 2
+        assert value() == 2

@@ -126,6 +126,33 @@ class Delivery(models.Model):
         return f"{self.channel_id} ← {self.article_id} ({self.state})"
 
 
+class PendingFanOut(models.Model):
+    """A first publish whose posts are still to be queued: written in the publish's own
+    transaction, deleted in the worker's when the Telegram and WhatsApp rows exist.
+
+    The editor's publish pays for this one row and a task; choosing channels and followers
+    and writing their rows happens in the worker (issue 11: "publish latency unchanged"). A
+    row still here after a minute means its task was lost (a crash between the commit and
+    a Redis enqueue): the sweep runs it.
+    """
+
+    article = models.OneToOneField(
+        "newsroom.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("article waiting to be posted")
+        verbose_name_plural = _("articles waiting to be posted")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} (waiting since {self.created_at:%Y-%m-%d %H:%M})"
+
+
 # Outgoing webhooks live in their own module; imported here so Django sees their models.
 from masthead.channels.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: E402
 from masthead.channels.whatsapp.models import (  # noqa: E402
@@ -138,6 +165,7 @@ from masthead.channels.whatsapp.models import (  # noqa: E402
 
 __all__ = [
     "Delivery",
+    "PendingFanOut",
     "TelegramChannel",
     "WebhookDelivery",
     "WebhookEndpoint",

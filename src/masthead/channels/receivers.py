@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from masthead.channels import services
-from masthead.channels.whatsapp import sending as whatsapp
+from masthead.channels import outbox, services
 from masthead.lib import fanout
 from masthead.newsroom.models import ArticlePage
 
@@ -16,8 +15,7 @@ def on_published(sender: type, instance: object, **kwargs: object) -> None:
     first, last = instance.first_published_at, instance.last_published_at
     if first is None or first != last:
         return
-    services.fan_out_article(article=instance)
-    whatsapp.fan_out_article(article=instance)
+    outbox.queue(article=instance)
 
 
 def on_post_migrate(sender: object, **kwargs: object) -> None:

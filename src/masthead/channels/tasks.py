@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from masthead.channels import services
+from masthead.channels import outbox, services
 from masthead.channels.models import TelegramChannel
 from masthead.channels.whatsapp import sending as whatsapp
+
+
+@task()
+def fan_out(article_id: int) -> None:
+    outbox.run(article_id=article_id)
 
 
 @task()

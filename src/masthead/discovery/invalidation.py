@@ -65,7 +65,8 @@ from masthead.newsroom.models import (
 )
 
 ARTICLES = "articles"
-SHARED = "shared"
+SHARED = pagecache.SHARED
+page_tag = pagecache.page_tag
 
 # Apps whose rows show up on reader pages; a row of one empties the page cache unless it
 # is handled more precisely below or ignored.
@@ -114,10 +115,6 @@ _ARTICLE_ROWS = (ArticleTopic, ArticleByline, ArticleSubject)
 def related_tag(page_id: int) -> str:
     """The related-posts box of one article (its stored list changed: discovery.signals)."""
     return f"related:{page_id}"
-
-
-def page_tag(page_id: int) -> str:
-    return f"page:{page_id}"
 
 
 def _ancestor_paths(path: str) -> list[str]:

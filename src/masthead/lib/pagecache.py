@@ -77,6 +77,15 @@ GENERATION_KEY = "pagecache:generation"
 CLOCK_KEY = "pagecache:clock"
 ANY = "*"  # moved by every invalidation: what a page that declared nothing depends on
 ALL = "all"  # moved by invalidate_all(): every page and fragment depends on it
+# Two tags of discovery/invalidation.py's vocabulary, here so that newsroom's memos (below
+# discovery) can name them: whatever shows people, pictures or topic names; one page.
+SHARED = "shared"
+
+
+def page_tag(page_id: int) -> str:
+    return f"page:{page_id}"
+
+
 LOCK_SECONDS = 10
 LOCK_WAIT_SECONDS = 2.0
 _PAGE_QUERY = re.compile(r"^(page=\d{1,6})?$")
@@ -108,14 +117,39 @@ def current_generation() -> int:
     return generation
 
 
-def remembered(key: str, compute: Callable[[], T], seconds: int) -> T:
-    """``compute()``, kept in the default cache until the next invalidation of anything.
+def remembered(
+    key: str, compute: Callable[[], T], seconds: int, *, tags: Iterable[str] | None = None
+) -> T:
+    """``compute()``, kept in the default cache until the next invalidation of anything,
+    or, given ``tags``, of one of them (or ``ALL``).
 
     For what every render reads and only editors change (sites, settings, navigation,
-    listing ids): keyed by ``current_generation()``, so a render after a change never reads
-    a value from before it; ``seconds`` only bounds the cache's size. ``None`` is kept too.
+    listing ids): keyed by ``current_generation()``, or by the tags' current values, so a
+    render after a change never reads a value from before it; ``seconds`` only bounds the
+    cache's size. ``None`` is kept too. Tags matter after a publish: the site, settings and
+    navigation do not depend on any article, and re-reading them made the first render
+    after every publish pay for them again (issue 10).
     """
-    return cache.get_or_set(f"{key}@{current_generation()}", compute, seconds)
+    if tags is None:
+        version = str(current_generation())
+    else:
+        version = ".".join(str(value) for value in _tag_values([*tags, ALL]))
+    return cache.get_or_set(f"{key}@{version}", compute, seconds)
+
+
+def _tag_values(tags: list[str]) -> list[int]:
+    keys = [tag_key(tag) for tag in tags]
+    values = _cache().get_many(keys)
+    missing = [key for key in keys if values.get(key) is None]
+    if missing:
+        # Never moved, or evicted: from now on it counts from the clock's present value,
+        # above any value it had, so no value kept under an older one can be read again.
+        now = clock()
+        for key in missing:
+            _cache().add(key, now, timeout=None)
+        values.update(_cache().get_many(missing))
+        return [values.get(key) or now for key in keys]
+    return [values[key] for key in keys]
 
 
 def _bump_generation() -> None:
@@ -211,9 +245,14 @@ def stored_tags(tags: set[str]) -> tuple[str, ...]:
     result = {*(tags or {ANY}), ALL}
     keys = [tag_key(tag) for tag in result]
     known = _cache().get_many(keys)
-    for key in keys:
-        if key not in known:
-            _cache().add(key, 0, timeout=None)
+    missing = [key for key in keys if key not in known]
+    if missing:
+        # The clock's present value, not 0: a key evicted and given back must never look
+        # older than it was (a page or a remembered value from before would pass as
+        # current). A page rendered before this read is then stale at worst.
+        now = clock()
+        for key in missing:
+            _cache().add(key, now, timeout=None)
     return tuple(sorted(result))
 
 

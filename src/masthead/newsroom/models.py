@@ -30,8 +30,8 @@ from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, Articl
 WORDS_PER_MINUTE = 230
 # The count is keyed by the live revision, so a day's lifetime only bounds the cache's size.
 READING_MINUTES_SECONDS = 24 * 3600
-# Publication settings in the cache: keyed by the page cache's generation, so the lifetime
-# only bounds the cache's size.
+# Publication settings in the cache: keyed by the page cache's ALL tag (a saved setting
+# empties everything), so the lifetime only bounds the cache's size.
 SETTINGS_SECONDS = 3600
 _WORD = re.compile(r"\w+")
 
@@ -493,8 +493,8 @@ class PublicationSettings(BaseSiteSetting):
     @classmethod
     def for_request(cls, request: HttpRequest) -> PublicationSettings:
         """Wagtail's, but read from the cache: every page shows them (name, logo, links),
-        and they change only when an editor saves them, which moves the page cache's
-        generation like any change a reader sees."""
+        and they change only when an editor saves them, which empties the page cache (its
+        ALL tag), or edits the logo (SHARED); an article's publish leaves them kept."""
         name = cls.get_cache_attr_name()
         if hasattr(request, name):
             return getattr(request, name)
@@ -502,7 +502,9 @@ class PublicationSettings(BaseSiteSetting):
         if site is None:
             return super().for_request(request)  # Wagtail's error for a request without one
         key = f"publication-settings:{site.pk}"
-        instance = pagecache.remembered(key, partial(cls._with_logo, site), SETTINGS_SECONDS)
+        # Saved settings empty everything (ALL); an edited logo image moves SHARED.
+        compute = partial(cls._with_logo, site)
+        instance = pagecache.remembered(key, compute, SETTINGS_SECONDS, tags=[pagecache.SHARED])
         instance._request = request  # as Wagtail's, for its page URL helpers
         setattr(request, name, instance)
         return instance

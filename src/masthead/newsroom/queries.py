@@ -204,13 +204,14 @@ def _section_ids(section: SectionPage, limit: int) -> list[int]:
 
 def navigation_sections(language: str) -> list[SectionPage]:
     """Live, public sections of ``language``'s home page in tree order, for the navigation
-    bar and the article's kicker; kept until the next publish (pagecache generation).
+    bar and the article's kicker; kept until a page other than an article changes.
 
     Every page shows them, and SQLite's plan for this join scans the whole page table, so
     on a large archive the query cost more than the rest of an article page's SQL.
     """
     compute = partial(_navigation_sections, language)
-    return pagecache.remembered(f"sections:{language}", compute, LISTING_SECONDS)
+    # Any page but an article changes them, and that empties everything (ALL).
+    return pagecache.remembered(f"sections:{language}", compute, LISTING_SECONDS, tags=())
 
 
 def _navigation_sections(language: str) -> list[SectionPage]:
@@ -333,9 +334,9 @@ class ArticleDetails:
 def article_details(article: ArticlePage, *, preview: bool = False) -> ArticleDetails:
     """The byline, interviewees, topics and translations of ``article``.
 
-    Kept per published revision until the next change readers see (the page cache's
-    generation), so a warm render runs none of these queries and the first render after a
-    publish runs four. A preview is read from the page in memory (its bylines may not be
+    Kept per published revision until the article, a contributor, a picture or a topic name
+    changes (its page tag, SHARED), so a warm render runs none of these queries, nor does
+    the first render after another article's publish. A preview is read from the page in memory (its bylines may not be
     saved yet) and never kept.
     """
     if preview:
@@ -344,7 +345,11 @@ def article_details(article: ArticlePage, *, preview: bool = False) -> ArticleDe
         _with_members(bylines)
         return ArticleDetails(bylines, subjects, list(article.topics.all()), [])
     key = f"article-details:{article.pk}:{article.live_revision_id}"
-    return pagecache.remembered(key, partial(_article_details, article), LISTING_SECONDS)
+    compute = partial(_article_details, article)
+    # Its own tag (its topics, bylines, translations) and the shared one (names, pictures):
+    # another article's publish leaves it kept.
+    tags = (pagecache.page_tag(article.pk), pagecache.SHARED)
+    return pagecache.remembered(key, compute, LISTING_SECONDS, tags=tags)
 
 
 def _article_details(article: ArticlePage) -> ArticleDetails:

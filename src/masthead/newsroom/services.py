@@ -146,6 +146,7 @@ class ArticleDraft:
     syndication_url: str = ""
     search_description: str = ""
     members_only: bool = False
+    post_to_channels: bool = True
 
 
 def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
@@ -164,6 +165,7 @@ def _apply_draft(article: ArticlePage, draft: ArticleDraft) -> None:
         "syndication_url",
         "search_description",
         "members_only",
+        "post_to_channels",
     ):
         setattr(article, name, getattr(draft, name))
     article.bylines = [ArticleByline(contributor=c) for c in draft.bylines]

@@ -1,11 +1,11 @@
-"""The Wagtail site a request is for, kept in the cache until the next publish.
+"""The Wagtail site a request is for, kept in the cache until a site or setting changes.
 
 Wagtail asks the database on every request (``Site.find_for_request``), with a query
 whose compilation alone was an eighth of an uncached article's CPU (issue 10). Sites
-change only when an administrator edits them, which moves the page cache's generation
-like every change readers see, so the answer is kept under that generation. In the shared
-cache rather than in each process: a generation number can come back after the cache is
-emptied, and a process must not then trust a site it found before.
+change only when an administrator edits them, which empties the page cache (its ``ALL``
+tag moves), so the answer is kept under that tag's value; a publish leaves it kept. In the
+shared cache rather than in each process: a process must not trust a site it found
+before the change.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from wagtail.models import Site
 
 from masthead.lib import pagecache
 
-SITE_SECONDS = 3600  # keyed by generation: the lifetime only bounds the cache's size
+SITE_SECONDS = 3600  # keyed by the ALL tag: the lifetime only bounds the cache's size
 
 
 def for_request(request: HttpRequest) -> Site | None:
@@ -31,7 +31,9 @@ def for_request(request: HttpRequest) -> Site | None:
         return request._wagtail_site
     hostname = split_domain_port(request.get_host())[0]
     key = f"site:{hostname}:{request.get_port()}"
-    site = pagecache.remembered(key, partial(Site.find_for_request, request), SITE_SECONDS)
+    # A site's change empties everything (ALL); a publish leaves it kept.
+    compute = partial(Site.find_for_request, request)
+    site = pagecache.remembered(key, compute, SITE_SECONDS, tags=())
     request._wagtail_site = site
     return site
 

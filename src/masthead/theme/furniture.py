@@ -10,9 +10,9 @@ from masthead.newsroom.models import PublicationText, SectionPage
 
 
 def texts_for(language: str | None) -> PublicationText:
-    # Every page shows them and editors change them rarely: kept until the next change to
-    # anything readers see (the page cache's generation moves on every such change).
-    texts = pagecache.remembered("publication-texts", _all_texts, queries.LISTING_SECONDS)
+    # Every page shows them and editors change them rarely: kept until a change empties the
+    # page cache (a saved text does), not refetched after every publish.
+    texts = pagecache.remembered("publication-texts", _all_texts, queries.LISTING_SECONDS, tags=())
     if language in texts:
         return texts[language]
     default = Locale.get_default().language_code
@@ -27,5 +27,6 @@ def _all_texts() -> dict[str, PublicationText]:
 
 
 def sections_for(language: str | None) -> list[SectionPage]:
-    """The navigation's sections (newsroom.queries keeps them until the next publish)."""
+    """The navigation's sections (newsroom.queries keeps them until a page other than an
+    article changes)."""
     return queries.navigation_sections(language or Locale.get_default().language_code)
