@@ -95,6 +95,7 @@ def test_a_non_admin_editor_sees_no_site_summary_nor_wagtail_release_notes(clien
     assert "What's new in Wagtail" not in sidebar
     assert "guide.wagtail.org" not in sidebar
     assert "keyboard-shortcuts-trigger" in sidebar  # the rest of Help stays
+    assert "editor guide" not in doc.find("main").text  # beside the avatar
 
 
 def test_an_admin_still_sees_the_site_summary_and_the_help_menu(client, publication):
@@ -105,6 +106,7 @@ def test_an_admin_still_sees_the_site_summary_and_the_help_menu(client, publicat
     sidebar = _sidebar(response)
     assert "What's new in Wagtail" in sidebar
     assert "guide.wagtail.org" in sidebar
+    assert "editor guide" in doc.find("main").text
 
 
 def test_no_upgrade_banner_even_for_an_admin(client, publication):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 
 _FRAMEWORK_HELP = ("whats-new-in-wagtail-", "editor-guide")
@@ -31,3 +33,8 @@ def summary_for_admins_only(request: Any, summary_items: list) -> None:
 def framework_help_for_admins_only(request: Any, menu_items: list) -> None:
     if not is_admin(request.user):
         menu_items[:] = [item for item in menu_items if not item.name.startswith(_FRAMEWORK_HELP)]
+
+
+@hooks.register("insert_global_admin_css")
+def dashboard_css() -> str:
+    return format_html('<link rel="stylesheet" href="{}">', static("theme/admin.css"))
