@@ -15,10 +15,11 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from masthead.newsletter.models import Delivery, Edition
 from masthead.newsroom import services
+from tests.discovery.factories import make_image
 from tests.funding.campaign_rows import donate
 from tests.newsletter import factories
 from tests.theme.markup import parse
@@ -77,6 +78,21 @@ def test_the_dashboard_is_titled_with_the_publication_s_name(client, me):
     # The sidebar's logo is the publication's (the sidebar reads it from this template).
     branding = doc.find("template", **{"data-wagtail-sidebar-branding-logo": ""})
     assert branding.find("img").attrs["alt"] == "The Test Gazette"
+
+
+def test_the_publication_s_logo_is_shown_when_it_has_one(
+    client, me, publication, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    logo = make_image("Gazette logo", size=(200, 100))
+    services.configure_publication(
+        site=Site.objects.get(is_default_site=True), texts={}, logo=logo
+    )
+    for url in (HOME, LOGIN):
+        img = parse(client.get(url).content).find("img", **{"class": "publication-logo"})
+        assert img.attrs["alt"] == "The Test Gazette"
+        assert "/images/" in img.attrs["src"]  # a rendition of the uploaded logo
+        client.logout()
 
 
 def test_the_sign_in_page_speaks_spanish_to_a_spanish_browser(client, publication):
