@@ -1,9 +1,9 @@
 """Reads for the editors' dashboard: where to write, what is mine, what is coming, what
 went out, and what still waits for a translation.
 
-Each list is one query of at most ``limit`` rows (plus one for the locales' labels the
-templates show, which Wagtail caches), so the dashboard costs the same whatever the size
-of the archive.
+Each list is one query of at most ``limit`` rows (the translations list adds its count and
+the locales), so the dashboard costs the same whatever the size of the archive
+(tests/theme/test_dashboard.py counts them).
 """
 
 from __future__ import annotations
