@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Page, Site
+from wagtail.users.models import UserProfile
 
 from masthead.newsletter.models import Delivery, Edition
 from masthead.newsroom import services
@@ -172,6 +173,10 @@ def test_a_scheduled_page_shows_with_its_time_in_the_publication_s_zone(
     client, me, publication, settings
 ):
     settings.TIME_ZONE = "America/Lima"
+    # The editor's own zone (Wagtail's account setting) does not move the newsroom's time.
+    profile = UserProfile.get_for_user(me)
+    profile.current_time_zone = "Asia/Tokyo"
+    profile.save(update_fields=["current_time_zone"])
     page = publication.draft
     page.go_live_at = dt.datetime(2030, 3, 4, 12, 30, tzinfo=dt.UTC)
     page.save_revision(user=me).publish()

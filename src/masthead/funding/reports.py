@@ -144,7 +144,10 @@ def month_support(now: dt.datetime | None = None) -> MonthSupport:
     queries). A donor is counted once however many gifts they made: by reader, else by
     address; a gift with neither (an anonymous offline gift) counts as one donor."""
     now = now or timezone.now()
-    start = month_start(now)
+    # The publication's month, not the editor's: the admin may have switched to the zone
+    # of the editor's profile.
+    with timezone.override(timezone.get_default_timezone()):
+        start = month_start(now)
     new_members = (
         Membership.objects.filter(started_at__gte=start, started_at__lte=now)
         .exclude(status=Membership.Status.INCOMPLETE)
