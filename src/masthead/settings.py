@@ -352,6 +352,15 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 WAGTAIL_SITE_NAME = env("MASTHEAD_SITE_NAME", default="Masthead")
+# Masthead pins Wagtail (uv.lock): "a new Wagtail is out" and its release-notes banner are
+# not something an operator can act on, and the check calls a third-party host from every
+# administrator's browser. theme/wagtail_hooks.py hides the other framework notices.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No Gravatar: an editor's avatar would be fetched from a third party on every admin page,
+# telling it who works here and when (and failing on a closed network). Uploaded avatars
+# still show.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Search: the database's own full text (SQLite FTS5 / PostgreSQL) unless SEARCH_URL names
 # an OpenSearch or Elasticsearch server, e.g. opensearch3+https://user:pass@host:9200.
 _search_url = env("SEARCH_URL", default="")

@@ -20,7 +20,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -99,9 +100,15 @@ def _wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"masthead serve did not answer {url} within 120 s:\n{_tail(log)}")
 
 
+@dataclass(frozen=True)
+class ServedSite:
+    url: str
+    env: dict[str, str]  # the server's environment: its data folder, settings, port
+
+
 @pytest.fixture(scope="package")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a running demo publication."""
+def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """A running demo publication, and the environment it runs in."""
     data_dir = tmp_path_factory.mktemp("e2e-site")
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -133,9 +140,37 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     try:
         _wait_until_serving(f"{base_url}/en/", server, log)
-        yield base_url
+        yield ServedSite(url=base_url, env=env)
     finally:
         stop_group(server)
+
+
+@pytest.fixture(scope="package")
+def site(served_site: ServedSite) -> str:
+    """The base URL of a running demo publication."""
+    return served_site.url
+
+
+@pytest.fixture(scope="package")
+def manage(served_site: ServedSite) -> Callable[..., str]:
+    """Run a management command against the served publication's data (``masthead
+    manage``), for what a test needs that no page offers, such as an editor's account."""
+    masthead = str(Path(sys.executable).with_name("masthead"))
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [masthead, "manage", *args],
+            env=served_site.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            pytest.fail(f"masthead manage {args[0]} exited with {done.returncode}:\n{done.stderr}")
+        return done.stdout
+
+    return run
 
 
 @pytest.fixture(scope="package")

@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail.log_actions import LogActionRegistry, LogFormatter
 
 from masthead.funding import admin_views
+from masthead.funding import panels as funding_panels
 from masthead.funding.viewsets import FundingGroup
 
 
@@ -45,3 +46,8 @@ def register_funding_log(actions: LogActionRegistry) -> None:
 
         def format_message(self, log_entry: Any) -> str:
             return _("Membership ended: %(membership)s") % {"membership": log_entry.label}
+
+
+@hooks.register("construct_homepage_panels")
+def month_support_panel(request: Any, panels: list) -> None:
+    panels.extend(funding_panels.panels_for(request))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +56,18 @@ def editions_with_counts() -> QuerySet[Edition]:
     digest = Exists(Edition.articles.through.objects.filter(edition_id=OuterRef("pk")))
     return (
         Edition.objects.select_related("newsletter").annotate(**counted).annotate(is_digest=digest)
+    )
+
+
+def last_sent_edition() -> Edition | None:
+    """The edition that went out last (sent, or still sending), with the counts of
+    ``editions_with_counts``; one query. Opens and clicks are not here: Masthead does not
+    track them (no pixel, no rewritten links)."""
+    return (
+        editions_with_counts()
+        .filter(status__in=[Edition.Status.SENT, Edition.Status.SENDING])
+        .order_by(F("finished_at").desc(nulls_first=True), "-created_at", "-pk")
+        .first()
     )
 
 

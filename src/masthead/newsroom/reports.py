@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from wagtail.models import Locale
 
 from masthead.newsroom.models import ArticlePage, Contributor
@@ -50,6 +50,27 @@ def _sources(queryset: QuerySet, model: type) -> QuerySet:
 def _missing_in(queryset: QuerySet, model: type, locale: Locale) -> QuerySet:
     translated = model.objects.filter(translation_key=OuterRef("translation_key"), locale=locale)
     return _sources(queryset, model).exclude(locale=locale).exclude(Exists(translated))
+
+
+def missing_in_any(
+    queryset: QuerySet, model: type, locales: list[Locale]
+) -> tuple[QuerySet, dict[int, str]]:
+    """Sources in ``queryset`` lacking a translation into at least one of ``locales``, in
+    one query; each row carries a boolean per locale (``flags``: locale pk → attribute)
+    saying whether that translation exists."""
+    flags = {locale.pk: f"has_locale_{locale.pk}" for locale in locales}
+    exists = {
+        flags[locale.pk]: Exists(
+            model.objects.filter(translation_key=OuterRef("translation_key"), locale=locale)
+        )
+        for locale in locales
+    }
+    if len(locales) < 2:
+        return queryset.none(), flags
+    lacking = Q()
+    for locale in locales:
+        lacking |= ~Q(locale=locale) & Q(**{flags[locale.pk]: False})
+    return _sources(queryset, model).annotate(**exists).filter(lacking), flags
 
 
 def _outdated(queryset: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:

@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.newsroom import admin_views
+from masthead.newsroom import panels as newsroom_panels
 from masthead.newsroom.models import Contributor, PublicationText
 
 
@@ -55,3 +56,8 @@ def translations_report_menu_item() -> MenuItem:
     return _TranslationsMenuItem(
         _("Translations"), reverse("newsroom_translations"), icon_name="globe", order=650
     )
+
+
+@hooks.register("construct_homepage_panels")
+def newsroom_dashboard_panels(request: object, panels: list) -> None:
+    panels.extend(newsroom_panels.panels_for(request))
