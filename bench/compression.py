@@ -165,10 +165,10 @@ def main() -> None:
         medians = _rounds(actions, args.repeat, args.rounds)
         baseline = medians["identity hit"]
         for name, seconds in medians.items():
-            print(f"{name:<34}{seconds * 1000:>8.3f} ms{seconds / baseline:>8.2f} × identity")
+            print(f"{name:<34}{seconds * 1000:>8.3f} ms{seconds / baseline:>8.2f} x identity")
         print(
             "kept copy saves per br hit: "
-            f"{medians['br hit, compressed each time'] / medians['br hit, kept copy']:.2f}×; "
+            f"{medians['br hit, compressed each time'] / medians['br hit, kept copy']:.2f}x; "
             "page cache: " + ("Redis" if args.redis else "files")
         )
 
