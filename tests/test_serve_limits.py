@@ -8,6 +8,7 @@ so a test controls exactly what is sent and when.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import signal
 import socket
@@ -15,10 +16,12 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 
 # Every process started here runs on a SQLite data folder of its own, whatever DATABASE_URL says.
@@ -197,3 +200,32 @@ def _children_of(pid: int) -> list[str]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             children.append(entry.name)
     return children
+
+
+def test_serve_sends_brotli_or_gzip_as_the_client_accepts(server):
+    # Issue 14 §2, over real HTTP through gunicorn: the 404 page (HTML, the one page a data
+    # folder without a publication has), and HEAD with the same headers.
+    port, _ = server
+    url = f"http://127.0.0.1:{port}/en/no-such-page/"
+
+    def fetch(accept: str, method: str = "GET"):
+        request = urllib.request.Request(url, method=method, headers={"Accept-Encoding": accept})
+        try:
+            urllib.request.urlopen(request, timeout=30)
+        except urllib.error.HTTPError as error:
+            return error.headers, error.read()
+        raise AssertionError("expected a 404")
+
+    plain_headers, plain = fetch("identity")
+    assert plain.startswith(b"<!DOCTYPE html>")
+    assert "Accept-Encoding" in plain_headers["Vary"]
+    br_headers, br = fetch("gzip, deflate, br")
+    assert br_headers["Content-Encoding"] == "br"
+    assert brotli.decompress(br) == plain
+    gzip_headers, gz = fetch("gzip")
+    assert gzip_headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz) == plain
+    head_headers, head = fetch("gzip, deflate, br", method="HEAD")
+    assert head == b""
+    assert head_headers["Content-Encoding"] == "br"
+    assert head_headers["Content-Length"] == str(len(br))

@@ -215,9 +215,10 @@ else:
     _pages_cache = {
         "BACKEND": "masthead.lib.filecache.SampledCullFileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "pages"),
-        # Up to three entries per article: its page, its related-posts fragment and the
-        # tag its pages depend on (lib/pagecache.py); culling one evicts at random.
-        "OPTIONS": {"MAX_ENTRIES": 60_000},
+        # Up to five entries per article: its page, a compressed copy of it per coding
+        # (lib/compression.py), its related-posts fragment and the tag its pages depend on
+        # (lib/pagecache.py); culling one evicts at random.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 CACHES = {"default": _default_cache, "pages": _pages_cache}
 PAGE_CACHE_ALIAS = "pages"
