@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import http.client
 import os
 import signal
 import socket
@@ -16,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,15 +206,16 @@ def test_serve_sends_brotli_or_gzip_as_the_client_accepts(server):
     # Issue 14 §2, over real HTTP through gunicorn: the 404 page (HTML, the one page a data
     # folder without a publication has), and HEAD with the same headers.
     port, _ = server
-    url = f"http://127.0.0.1:{port}/en/no-such-page/"
 
     def fetch(accept: str, method: str = "GET"):
-        request = urllib.request.Request(url, method=method, headers={"Accept-Encoding": accept})
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            urllib.request.urlopen(request, timeout=30)
-        except urllib.error.HTTPError as error:
-            return error.headers, error.read()
-        raise AssertionError("expected a 404")
+            connection.request(method, "/en/no-such-page/", headers={"Accept-Encoding": accept})
+            response = connection.getresponse()
+            assert response.status == 404
+            return response.headers, response.read()
+        finally:
+            connection.close()
 
     plain_headers, plain = fetch("identity")
     assert plain.startswith(b"<!DOCTYPE html>")
