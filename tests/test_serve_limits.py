@@ -8,6 +8,8 @@ so a test controls exactly what is sent and when.
 from __future__ import annotations
 
 import contextlib
+import gzip
+import http.client
 import os
 import signal
 import socket
@@ -19,6 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import brotli
 import pytest
 
 # Every process started here runs on a SQLite data folder of its own, whatever DATABASE_URL says.
@@ -197,3 +200,33 @@ def _children_of(pid: int) -> list[str]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             children.append(entry.name)
     return children
+
+
+def test_serve_sends_brotli_or_gzip_as_the_client_accepts(server):
+    # Issue 14 §2, over real HTTP through gunicorn: the 404 page (HTML, the one page a data
+    # folder without a publication has), and HEAD with the same headers.
+    port, _ = server
+
+    def fetch(accept: str, method: str = "GET"):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(method, "/en/no-such-page/", headers={"Accept-Encoding": accept})
+            response = connection.getresponse()
+            assert response.status == 404
+            return response.headers, response.read()
+        finally:
+            connection.close()
+
+    plain_headers, plain = fetch("identity")
+    assert plain.startswith(b"<!DOCTYPE html>")
+    assert "Accept-Encoding" in plain_headers["Vary"]
+    br_headers, br = fetch("gzip, deflate, br")
+    assert br_headers["Content-Encoding"] == "br"
+    assert brotli.decompress(br) == plain
+    gzip_headers, gz = fetch("gzip")
+    assert gzip_headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz) == plain
+    head_headers, head = fetch("gzip, deflate, br", method="HEAD")
+    assert head == b""
+    assert head_headers["Content-Encoding"] == "br"
+    assert head_headers["Content-Length"] == str(len(br))

@@ -122,6 +122,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside conditional GET, so a 304 compares the compressed variant's own ETag; outside
+    # the page cache, so a hit's compressed copy is kept per filled body (issue 14).
+    "masthead.lib.compression.CompressionMiddleware",
     "masthead.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, except that a 404 from the admin or another view outside i18n_patterns
@@ -212,9 +215,10 @@ else:
     _pages_cache = {
         "BACKEND": "masthead.lib.filecache.SampledCullFileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "pages"),
-        # Up to three entries per article: its page, its related-posts fragment and the
-        # tag its pages depend on (lib/pagecache.py); culling one evicts at random.
-        "OPTIONS": {"MAX_ENTRIES": 60_000},
+        # Up to five entries per article: its page, a compressed copy of it per coding
+        # (lib/compression.py), its related-posts fragment and the tag its pages depend on
+        # (lib/pagecache.py); culling one evicts at random.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 CACHES = {"default": _default_cache, "pages": _pages_cache}
 PAGE_CACHE_ALIAS = "pages"
@@ -230,6 +234,12 @@ PAGE_CACHE_STALE_SECONDS = env.int(
 )
 PAGE_CACHE_EXCLUDED_PREFIXES = ("/admin/", "/documents/", "/media/", "/static/")
 PAGE_CACHE_BYPASS_COOKIES = ("sessionid", "messages")
+# Paths whose responses are never compressed, whatever their headers (BREACH,
+# lib/compression.py): the admin and webhooks, and readers' account and newsletter pages,
+# whose URLs and forms carry tokens.
+COMPRESSION_EXCLUDED_PATHS = (
+    r"^/(admin|documents|webhooks|newsletter)/|^/[a-z]{2}(-[a-z0-9]+)?/(account|newsletter)/"
+)
 # Rate-limit counters (lib/ratelimit.py) are shared by every process and counted atomically:
 # in Redis when there is one, else in a table of the database (issue 8).
 RATELIMIT_REDIS_URL = env("REDIS_URL", default="")

@@ -288,7 +288,7 @@ class TestDeclaredTags:
     def test_an_article_page_declares_its_page_and_shared(self, client, publication):
         url = publication.others[3].url
         fetch(client, url)
-        stored = caches["pages"].get(pagecache._key(RequestFactory().get(url)))
+        stored = caches["pages"].get(pagecache.page_key(RequestFactory().get(url)))
         tags = set(stored[2])
         article = publication.others[3]
         assert {f"page:{article.pk}", "shared", "all"} <= tags
@@ -307,7 +307,7 @@ class TestDeclaredTags:
     )
     def test_discovery_pages_declare_what_they_list(self, client, publication, url, tag):
         fetch(client, url)
-        stored = caches["pages"].get(pagecache._key(RequestFactory().get(url)))
+        stored = caches["pages"].get(pagecache.page_key(RequestFactory().get(url)))
         assert tag in stored[2]
 
     def test_an_article_change_names_every_place_that_shows_it(self, publication):

@@ -129,6 +129,16 @@ def test_feed_links_serve_feeds_with_items(page: Page, site: str) -> None:
         assert all(entry.link.startswith(site + "/en/") for entry in feed.entries), link_name
 
 
+def test_chromium_is_sent_the_flagship_in_brotli(page: Page) -> None:
+    # Issue 14 §2 as a reader's browser meets it: `masthead serve` compresses the page the
+    # page cache keeps, and Chromium shows it (the page fixture fails on any error).
+    page.goto(FLAGSHIP)
+    response = page.goto(FLAGSHIP)  # the second reader: from the page cache's kept copy
+    assert response.headers["content-encoding"] == "br"
+    assert "x-cache" in response.headers
+    expect(page.get_by_role("heading", level=1)).to_have_text(HEADLINE)
+
+
 def test_article_renders_fully_without_javascript(
     browser: Browser, site: str, page: Page, console: ConsoleLog, viewport: str
 ) -> None:

@@ -61,7 +61,7 @@ def counter(db):
 
 
 def stored_page(path: str = "/en/page/") -> bytes:
-    key = pagecache._key(RequestFactory().get(path))
+    key = pagecache.page_key(RequestFactory().get(path))
     content, _headers, _tags, _clock = caches["pages"].get(key)
     return content
 

@@ -461,7 +461,7 @@ class TaggedSite:
 
     @staticmethod
     def key(path="/en/tagged/"):
-        return pagecache._key(RequestFactory().get(path))
+        return pagecache.page_key(RequestFactory().get(path))
 
 
 class TestDependencyTags:

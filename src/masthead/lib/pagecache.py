@@ -44,6 +44,8 @@ Holes (lib/holes.py): every HTML response this middleware returns, hit or miss, 
 not, has its ``{% hole %}`` markers filled on the way out. The stored page keeps its markers,
 and the ETag is computed on the filled body, so a fragment that changed gives a new ETag
 (a browser's 304 would otherwise keep showing the old one). The admin is left alone.
+Compression happens outside this middleware (lib/compression.py), which keeps a compressed
+copy per page and filled body's ETag beside the stored page.
 
 Tracking parameters (``utm_*``, ``fbclid``...) are removed from the request before any view
 sees it: they do not split the cache, so nothing rendered may depend on them either, or the
@@ -324,7 +326,8 @@ def _is_personal(request: HttpRequest) -> bool:
     return any(name in request.COOKIES for name in settings.PAGE_CACHE_BYPASS_COOKIES)
 
 
-def _key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest) -> str:
+    """The page cache's key for ``request``'s page (kept compressed copies use it too)."""
     url = f"{request.scheme}://{request.get_host()}{request.path}?{_cache_query(request)}"
     digest = hashlib.sha256(url.encode()).hexdigest()
     return f"pagecache:page:{digest}"
@@ -397,7 +400,7 @@ class PageCacheMiddleware:
         return response
 
     def _cached(self, request: HttpRequest) -> HttpResponse:
-        key = _key(request)
+        key = page_key(request)
         stored = _get(key)
         found = None if stored is None else state(stored[2], stored[3])
         if found == FRESH:
