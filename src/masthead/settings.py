@@ -352,6 +352,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 WAGTAIL_SITE_NAME = env("MASTHEAD_SITE_NAME", default="Masthead")
+# No Gravatar: every admin page would send a hash of the editor's email to a third party
+# (and fail on a closed network, a console error on each page); Wagtail draws initials.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Search: the database's own full text (SQLite FTS5 / PostgreSQL) unless SEARCH_URL names
 # an OpenSearch or Elasticsearch server, e.g. opensearch3+https://user:pass@host:9200.
 _search_url = env("SEARCH_URL", default="")
