@@ -401,6 +401,24 @@ def page_translations(page: Page) -> list[Page]:
     return sorted(pages, key=lambda p: p.locale.language_code)
 
 
+def translation_source(page: Page) -> Page | None:
+    """The page ``page`` was translated from, or None when it is the original.
+
+    Wagtail keeps no source for a translation made without wagtail-localize; the original
+    is the first of its translations to be created (``copy_for_translation`` makes a new
+    row, so the smallest id).
+    """
+    if not page.pk:
+        return None
+    first = (
+        Page.objects.filter(translation_key=page.translation_key)
+        .select_related("locale")
+        .order_by("pk")
+        .first()
+    )
+    return None if first is None or first.pk == page.pk else first
+
+
 def public(queryset: QuerySet) -> QuerySet:
     """Wagtail's ``.public()`` (no view restriction on the page or above it) in the same
     query: Wagtail's reads every restriction first, one more query per listing."""

@@ -1,7 +1,9 @@
 """Admin registration: contributors and publication texts are snippets; the translations
 report is under Reports."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -55,3 +57,9 @@ def translations_report_menu_item() -> MenuItem:
     return _TranslationsMenuItem(
         _("Translations"), reverse("newsroom_translations"), icon_name="globe", order=650
     )
+
+
+@hooks.register("insert_global_admin_css")
+def editor_admin_css() -> str:
+    """The newsroom's admin styles: the page's language in the header, the phone layout."""
+    return format_html('<link rel="stylesheet" href="{}">', static("theme/editor-admin.css"))

@@ -107,6 +107,19 @@ def publication_text(context: template.Context) -> PublicationText:
     return cache[language]
 
 
+@register.inclusion_tag("theme/admin/page_language.html")
+def page_language(page: Page | None) -> dict:
+    """The editor header's note of a page's language, and of its source for a translation."""
+    if page is None or getattr(page, "locale_id", None) is None:
+        return {"language": None, "source": None}
+    source = queries.translation_source(page)
+    return {
+        "language": page.locale.get_display_name(),
+        "source": source.locale.get_display_name() if source else None,
+        "source_url": reverse("wagtailadmin_pages:edit", args=[source.pk]) if source else None,
+    }
+
+
 @register.simple_tag(takes_context=True)
 def page_translations(context: template.Context) -> list[Page]:
     """Live translations of the current page, itself included; [] outside Wagtail pages."""
