@@ -108,13 +108,17 @@ def publication_text(context: template.Context) -> PublicationText:
 
 
 @register.inclusion_tag("theme/admin/page_language.html")
-def page_language(page: Page | None) -> dict:
-    """The editor header's note of a page's language, and of its source for a translation."""
-    if page is None or getattr(page, "locale_id", None) is None:
+def page_language(page: Page | None, parent: Page | None = None) -> dict:
+    """The editor header's note of a page's language, and of its source for a translation.
+
+    A page being created has no locale yet: it will be in its parent's.
+    """
+    locale_of = page if getattr(page, "locale_id", None) is not None else parent
+    if locale_of is None or getattr(locale_of, "locale_id", None) is None:
         return {"language": None, "source": None}
-    source = queries.translation_source(page)
+    source = queries.translation_source(page) if locale_of is page else None
     return {
-        "language": page.locale.get_display_name(),
+        "language": locale_of.locale.get_display_name(),
         "source": source.locale.get_display_name() if source else None,
         "source_url": reverse("wagtailadmin_pages:edit", args=[source.pk]) if source else None,
     }
