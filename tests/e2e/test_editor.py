@@ -26,7 +26,7 @@ from tests.processes import stop_group
 pytestmark = pytest.mark.e2e
 
 ADMIN = "admin"
-ADMIN_PASSWORD = "e2e-editor-walks-through"  # noqa: S105 (a throwaway demo's)
+ADMIN_PASSWORD = "e2e-editor-walks-through"
 PHONE_HEIGHT = 844  # VIEWPORTS["mobile"]
 PHONE_WIDTH = 390
 DESKTOP = pytest.mark.parametrize("viewport", ["desktop"], indirect=True)

@@ -529,8 +529,14 @@ class PublicationSettings(BaseSiteSetting):
 
 
 class PublicationText(TranslatableMixin, models.Model):
-    """The publication's furniture texts in one language (tagline, appeals, blurbs)."""
+    """The publication's furniture texts in one language (name, tagline, appeals, blurbs)."""
 
+    name = models.CharField(
+        _("publication name in this language"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leave empty to use the name in the publication settings."),
+    )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     support_heading = models.CharField(_("support heading"), max_length=120, blank=True)
     support_appeal = models.TextField(_("support appeal"), blank=True)
@@ -545,6 +551,7 @@ class PublicationText(TranslatableMixin, models.Model):
     campaign_text = models.TextField(_("fund-raising campaign text"), blank=True)
 
     panels = [
+        FieldPanel("name"),
         FieldPanel("tagline"),
         MultiFieldPanel(
             [

@@ -27,7 +27,8 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Length, Substr
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
 from taggit.models import Tag
 from wagtail.models import Locale, Page, PageViewRestriction
 
@@ -40,6 +41,8 @@ from masthead.newsroom.models import (
     CollectiveMember,
     Contributor,
     HomePage,
+    PublicationSettings,
+    PublicationText,
     SectionPage,
 )
 
@@ -399,6 +402,30 @@ def page_translations(page: Page) -> list[Page]:
     """Live translations of ``page`` in every locale, itself included, in LANGUAGES order."""
     pages = list(public(page.get_translations(inclusive=True).live()).select_related("locale"))
     return sorted(pages, key=lambda p: p.locale.language_code)
+
+
+def publication_texts(language: str | None) -> PublicationText:
+    """The furniture texts of ``language``, else of the default locale, else empty ones."""
+    # Every page shows them and editors change them rarely: kept until the next change to
+    # anything readers see (the page cache's generation moves on every such change).
+    texts = pagecache.remembered("publication-texts", _all_texts, LISTING_SECONDS)
+    if language in texts:
+        return texts[language]
+    return texts.get(Locale.get_default().language_code) or PublicationText()
+
+
+def _all_texts() -> dict[str, PublicationText]:
+    return {
+        text.locale.language_code: text
+        for text in PublicationText.objects.select_related("locale")
+    }
+
+
+def publication_name(request: HttpRequest, *, language: str | None = None) -> str:
+    """The publication's name in ``language`` (the active one by default): the name its
+    texts give in that language, else the one in the publication settings."""
+    texts = publication_texts(language or get_language())
+    return texts.name or PublicationSettings.for_request(request).name
 
 
 def translation_source(page: Page) -> Page | None:

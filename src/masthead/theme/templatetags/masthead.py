@@ -107,6 +107,16 @@ def publication_text(context: template.Context) -> PublicationText:
     return cache[language]
 
 
+@register.simple_tag(takes_context=True)
+def publication_name(context: template.Context) -> str:
+    """The publication's name in the active language (its texts' name, else the settings')."""
+    name = publication_text(context).name
+    if name:
+        return name
+    request = context.get("request")
+    return queries.publication_name(request) if request is not None else settings.WAGTAIL_SITE_NAME
+
+
 @register.inclusion_tag("theme/admin/page_language.html")
 def page_language(page: Page | None, parent: Page | None = None) -> dict:
     """The editor header's note of a page's language, and of its source for a translation.
