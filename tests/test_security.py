@@ -35,6 +35,54 @@ class TestReaderPageHeaders:
         assert "geolocation=()" in response["Permissions-Policy"]
 
 
+def _directives(policy):
+    return dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+
+
+class TestPreviewHeaders:
+    """The editor's preview panel frames the page; nothing else may frame a reader page."""
+
+    def test_draft_preview_may_be_framed_by_the_admin_only(self, client, publication, editor):
+        client.force_login(editor)
+        response = client.get(f"/admin/pages/{publication.flagship.pk}/view_draft/")
+        assert response.status_code == 200
+        assert publication.flagship.title in response.content.decode()
+        assert _directives(response["Content-Security-Policy"])["frame-ancestors"] == "'self'"
+        assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+    def test_preview_in_the_panel_carries_wagtails_checks(
+        self, client, rf, settings, publication, editor
+    ):
+        client.force_login(editor)
+        # The panel's request, as Wagtail's PreviewOnEdit makes it: the whole middleware
+        # chain, with the page's own path (outside /admin/) and the editor's session.
+        request = rf.get(
+            f"/admin/pages/{publication.flagship.pk}/edit/preview/",
+            HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}={client.session.session_key}",
+        )
+        request.user = editor
+        page = publication.flagship.specific
+        response = page.make_preview_request(
+            request, page.default_preview_mode, {"in_preview_panel": True}
+        )
+        assert response.status_code == 200
+        assert _directives(response["Content-Security-Policy"])["frame-ancestors"] == "'self'"
+        assert response["X-Frame-Options"] == "SAMEORIGIN"
+        # The userbar is what reports words, reading time and readability to the panel.
+        assert "wagtail-userbar-template" in response.content.decode()
+
+    def test_reader_page_still_refuses_every_frame_after_a_preview(
+        self, client, publication, editor
+    ):
+        client.force_login(editor)
+        client.get(f"/admin/pages/{publication.flagship.pk}/view_draft/")
+        client.logout()
+        response = client.get(publication.flagship.url)
+        assert _directives(response["Content-Security-Policy"])["frame-ancestors"] == "'none'"
+        assert response["X-Frame-Options"] == "DENY"
+        assert "wagtail-userbar" not in response.content.decode()
+
+
 class TestAdminSignInRateLimit:
     def test_right_password_signs_in(self, client, editor):
         response = client.post(

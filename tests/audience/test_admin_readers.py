@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from wagtail.users.models import UserProfile
 
 from masthead.audience import importing
 from masthead.audience.models import Reader, Subscription, Suppression
@@ -96,7 +98,8 @@ def test_the_reader_list_shows_email_language_and_subscriptions(admin_client, da
 
     assert "ana@example.org" in page
     assert "Spanish" in page
-    assert "daily (Confirmed), weekly (Unsubscribed)" in page
+    # Their names, as editors know them, not the slugs.
+    assert "The Daily (Confirmed), The Weekly (Unsubscribed)" in page
 
 
 def test_the_reader_list_does_not_query_per_reader(
@@ -313,18 +316,23 @@ def test_the_report_shows_counts_an_inline_svg_chart_and_a_table(admin_client, d
     assert "<script" not in svg and "style=" not in svg
 
 
-def test_the_report_falls_back_to_thirty_days_for_an_unknown_period(admin_client, daily):
-    response = admin_client.get(reverse("audience_subscribers:index"), {"days": "lots"})
-    assert response.context["days"] == 30
-    response = admin_client.get(reverse("audience_subscribers:index"), {"days": 364})
-    assert len(response.context["newsletters"][0].series) == 52
+def _axis_labels(response, axis: str) -> list[str]:
+    page = response.content.decode()
+    svg = page.split('aria-labelledby="chart-title-', 1)[1].split("</svg>", 1)[0]
+    return re.findall(rf'data-axis="{axis}">([^<]+)<', svg)
 
 
-def test_an_import_appears_in_the_newsletter_history_with_its_consent_source(
-    admin_client, daily, upload
-):
-    upload(admin_client, b"email\nana@example.org\n", daily, source="Old list at Provider X")
-    history = admin_client.get(
-        reverse("wagtailsnippets_audience_newsletter:history", args=[daily.pk])
-    )
-    assert "Consent source: Old list at Provider X" in history.content.decode()
+def test_the_chart_axes_are_labelled_in_the_editors_language(admin_client, daily):
+    subscribe(Reader.objects.create(email="r@example.org"), daily, at=NOW)
+    english = admin_client.get(reverse("audience_subscribers:index"), {"days": 30})
+    x_labels = _axis_labels(english, "x")
+    assert len(x_labels) == 5
+    # Month names, never a US-style 11/29/2026 beside "Nov. 29, 2026".
+    assert not any(re.search(r"\d+/\d+", label) for label in x_labels)
+    assert _axis_labels(english, "y")[0] == "0"
+
+    profile = UserProfile.get_for_user(english.wsgi_request.user)
+    profile.preferred_language = "es"
+    profile.save()
+    spanish = admin_client.get(reverse("audience_subscribers:index"), {"days": 30})
+    assert " de " in _axis_labels(spanish, "x")[-1]  # "29 de noviembre"

@@ -182,3 +182,31 @@ def test_the_chart_scales_values_into_its_box():
 
 def test_a_chart_of_zeros_is_a_flat_line_on_the_axis():
     assert chart([0, 0]).line.split() == ["48.0,156.0", "632.0,156.0"]
+
+
+def test_the_y_axis_counts_in_round_steps_up_to_a_round_top():
+    drawn = chart([3, 80, 137])
+    assert drawn.top == 150
+    assert [tick.label for tick in drawn.y_ticks] == ["0", "50", "100", "150"]
+    # 0 sits on the x axis and the top on the box's top edge.
+    assert (drawn.y_ticks[0].at, drawn.y_ticks[-1].at) == (156.0, 12.0)
+
+
+def test_the_x_axis_labels_a_few_evenly_spaced_points_first_and_last_included():
+    days = [f"day {n}" for n in range(30)]
+    drawn = chart(list(range(30)), labels=days)
+    assert [tick.label for tick in drawn.x_ticks] == [
+        "day 0",
+        "day 7",
+        "day 14",
+        "day 22",
+        "day 29",
+    ]
+    assert [tick.anchor for tick in drawn.x_ticks] == [
+        "start",
+        "middle",
+        "middle",
+        "middle",
+        "end",
+    ]
+    assert (drawn.x_ticks[0].at, drawn.x_ticks[-1].at) == (48.0, 632.0)

@@ -314,15 +314,44 @@ def test_enqueuing_the_same_send_twice_mails_each_reader_once(article_edition, r
     assert sink.rcpt_counts() == {reader.email: 1 for reader in readers}
 
 
-def test_scheduling_in_the_past_is_refused_with_a_clear_error(client, editor, article_edition):
+def _field_errors(response, name: str) -> str:
+    """The errors Wagtail shows inside one field's box, between its label and its input."""
+    body = response.content.decode()
+    box = body[body.index(f'data-contentpath="{name}"') :]
+    box = box[: box.index(f'name="{name}"')]
+    return " ".join(re.findall(r'<p class="error-message">\s*(.*?)\s*</p>', box, re.S))
+
+
+def test_scheduling_in_the_past_is_refused_at_the_field(client, editor, article_edition):
     past = timezone.localtime() - dt.timedelta(hours=1)
-    response = client.post(
-        url("schedule", article_edition.pk), {"at": past.strftime("%Y-%m-%d %H:%M")}
-    )
-    notes = " ".join(_messages(_follow(client, response)))
-    assert "Choose a time in the future" in notes
+    typed = past.strftime("%Y-%m-%d %H:%M")
+    response = client.post(url("schedule", article_edition.pk), {"at": typed})
+
+    # The edition's page again, not a redirect: the error under "Send at", what was typed kept.
+    assert response.status_code == 400
+    assert "Choose a time in the future" in _field_errors(response, "at")
+    assert f'value="{typed}"' in response.content.decode()
+    assert "see “Send at”" in " ".join(_messages(response))
     article_edition.refresh_from_db()
     assert (article_edition.status, article_edition.scheduled_at) == (Edition.Status.DRAFT, None)
+
+
+def test_an_unreadable_time_is_refused_at_the_field(client, editor, article_edition):
+    response = client.post(url("schedule", article_edition.pk), {"at": "next tuesday"})
+    assert response.status_code == 400
+    assert "Enter a valid date/time" in _field_errors(response, "at")
+    article_edition.refresh_from_db()
+    assert article_edition.status == Edition.Status.DRAFT
+
+
+def test_the_edition_page_loads_the_date_picker_and_says_the_format(
+    client, editor, article_edition
+):
+    body = client.get(url("inspect", article_edition.pk)).content.decode()
+    # The widget's inline initDateTimeChooser(...) call needs the picker's script first.
+    picker = body.index("wagtailadmin/js/date-time-chooser.js")
+    assert picker < body.index("initDateTimeChooser(")
+    assert "YYYY-MM-DD HH:MM" in body
 
 
 def test_scheduling_in_the_future_then_cancelling(client, editor, article_edition, readers, sink):

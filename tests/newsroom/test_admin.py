@@ -1,5 +1,7 @@
 """Editors can open every editing screen of the newsroom in Wagtail's admin."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -54,3 +56,27 @@ def test_anonymous_visitor_is_sent_to_the_login(client, publication):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def _language_note(response) -> str:
+    body = response.content.decode()
+    start = body.index("data-page-language")
+    return re.sub(r"<[^>]+>|\s+", " ", body[start : body.index("</span>", start)]).split(">", 1)[1]
+
+
+def test_the_editor_header_says_the_pages_language(editor_client, publication):
+    response = editor_client.get(f"/admin/pages/{publication.flagship.pk}/edit/")
+    note = _language_note(response)
+    assert "English" in note
+    assert "translated from" not in note
+
+
+def test_a_translation_names_its_source_language_and_links_to_it(editor_client, publication):
+    response = editor_client.get(f"/admin/pages/{publication.flagship_es.pk}/edit/")
+    assert "Spanish, translated from English" in " ".join(_language_note(response).split())
+    assert f'href="/admin/pages/{publication.flagship.pk}/edit/"' in response.content.decode()
+
+
+def test_a_new_page_says_the_language_it_will_be_in(editor_client, publication):
+    url = f"/admin/pages/add/newsroom/articlepage/{publication.interviews.pk}/"
+    assert "English" in _language_note(editor_client.get(url))

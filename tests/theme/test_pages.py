@@ -474,3 +474,31 @@ class TestErrorPages:
         with translation.override("en"):
             html = render_to_string("500.html")
         assert "Something went wrong on our side" in html
+
+
+class TestPublicationNamePerLanguage:
+    """The name can differ per language (PublicationText.name); empty, the settings' name."""
+
+    @pytest.fixture
+    def spanish_name(self, publication):
+        site = Site.objects.get(is_default_site=True)
+        services.configure_publication(site=site, texts={"es": {"name": "La Gaceta de Prueba"}})
+
+    def test_each_language_shows_its_own_name(self, client, publication, spanish_name):
+        es = get_doc(client, "/es/")
+        assert es.find("title").text == "La Gaceta de Prueba"
+        assert es.find(class_="brand__name").text == "La Gaceta de Prueba"
+        assert "La Gaceta de Prueba" in es.find(class_="site-footer__name").text
+        # English has no name of its own: the one in the publication settings.
+        en = get_doc(client, "/en/")
+        assert en.find("title").text == "The Test Gazette"
+        assert en.find(class_="brand__name").text == "The Test Gazette"
+
+    def test_the_spanish_feed_carries_the_spanish_name(self, client, publication, spanish_name):
+        import feedparser
+
+        feed = feedparser.parse(client.get("/es/feeds/rss/").content)
+        assert feed.feed.title == "La Gaceta de Prueba"
+        assert feedparser.parse(client.get("/en/feeds/rss/").content).feed.title == (
+            "The Test Gazette"
+        )

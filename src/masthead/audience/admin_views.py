@@ -27,7 +27,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -222,6 +223,15 @@ class ImportProgressView(_AdminPage, TemplateView):
 
 
 @dataclass(frozen=True)
+class Tick:
+    """A labelled mark on an axis: its x (on the x axis) or y (on the y axis) in the box."""
+
+    at: float
+    label: str
+    anchor: str = "middle"  # SVG text-anchor: the end ticks do not overflow the box
+
+
+@dataclass(frozen=True)
 class Chart:
     """An SVG line chart's geometry, computed here so the template only places numbers."""
 
@@ -233,12 +243,36 @@ class Chart:
     left: int  # x of the y axis
     bottom: int  # y of the x axis
     right: int
+    y_ticks: tuple[Tick, ...] = ()  # round values from 0 to ``top``, with grid lines
+    x_ticks: tuple[Tick, ...] = ()  # a few evenly spaced labels, first and last included
 
 
-def chart(values: list[int], *, width: int = 640, height: int = 180) -> Chart:
-    """Scale ``values`` into a ``width`` by ``height`` box with room for the axis labels."""
+def _round_top(peak: int) -> tuple[int, int]:
+    """A round top for the y axis at or above ``peak``, and the step between its ticks.
+
+    Steps are 1, 2 or 5 times a power of ten, so the axis reads 0, 50, 100, 150 rather
+    than 0, 37, 74, 111; at most five steps.
+    """
+    peak = max(peak, 1)
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if step * 5 >= peak:
+                return -(-peak // step) * step, step
+        magnitude *= 10
+
+
+def chart(
+    values: list[int], *, labels: list[str] | None = None, width: int = 640, height: int = 180
+) -> Chart:
+    """Scale ``values`` into a ``width`` by ``height`` box with room for the axis labels.
+
+    ``labels`` name the points (dates, already in the editor's language); a few of them
+    become the x axis' ticks.
+    """
     left, right, top_pad, bottom = 48, width - 8, 12, height - 24
-    top = max(max(values, default=0), 1)
+    top, step_value = _round_top(max(values, default=0))
     step = (right - left) / max(len(values) - 1, 1)
     points = [
         (round(left + i * step, 1), round(bottom - (bottom - top_pad) * v / top, 1))
@@ -246,7 +280,23 @@ def chart(values: list[int], *, width: int = 640, height: int = 180) -> Chart:
     ]
     line = " ".join(f"{x},{y}" for x, y in points)
     area = f"{left},{bottom} {line} {points[-1][0] if points else left},{bottom}"
-    return Chart(width, height, line, area, top, left, bottom, right)
+    y_ticks = tuple(
+        Tick(round(bottom - (bottom - top_pad) * v / top, 1), formats.localize(v))
+        for v in range(0, top + 1, step_value)
+    )
+    x_ticks: tuple[Tick, ...] = ()
+    if labels and len(labels) == len(values):
+        count = min(len(labels), 5)
+        indexes = sorted({round(i * (len(labels) - 1) / max(count - 1, 1)) for i in range(count)})
+        x_ticks = tuple(
+            Tick(
+                points[i][0],
+                labels[i],
+                "start" if i == 0 else "end" if i == len(labels) - 1 else "middle",
+            )
+            for i in indexes
+        )
+    return Chart(width, height, line, area, top, left, bottom, right, y_ticks, x_ticks)
 
 
 @dataclass(frozen=True)
@@ -276,7 +326,15 @@ class SubscribersReportView(_AdminPage, TemplateView):
         for counts in reports.subscriber_counts():
             points = series.get(counts.newsletter.pk, [])
             newsletters.append(
-                NewsletterReport(counts, points, chart([p.subscribed for p in points]))
+                NewsletterReport(
+                    counts,
+                    points,
+                    chart(
+                        [p.subscribed for p in points],
+                        # Month and day in the editor's language ("Nov. 29", "29 de noviembre").
+                        labels=[date_format(p.day, "MONTH_DAY_FORMAT") for p in points],
+                    ),
+                )
             )
         return super().get_context_data(
             newsletters=newsletters,

@@ -31,11 +31,11 @@ from masthead.lib.adminviews import ReadOnlyModelViewSet
 
 
 def subscriptions_summary(reader: Reader) -> SafeString:
-    """“slug (status)” for each subscription, from the prefetched rows."""
+    """“Newsletter name (status)” for each subscription, from the prefetched rows."""
     return format_html_join(
         ", ",
         "{} ({})",
-        ((s.newsletter.slug, s.get_status_display()) for s in reader.subscriptions.all()),
+        ((s.newsletter.name, s.get_status_display()) for s in reader.subscriptions.all()),
     )
 
 

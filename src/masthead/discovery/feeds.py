@@ -31,7 +31,6 @@ from masthead.newsroom.models import (
     ArticlePage,
     CollectiveMember,
     Contributor,
-    PublicationSettings,
     SectionPage,
 )
 
@@ -97,7 +96,7 @@ class ArticleFeed(Feed):
         return None
 
     def _publication_name(self) -> str:
-        return PublicationSettings.for_request(self.request).name
+        return queries.publication_name(self.request)
 
     def _absolute(self, url: str) -> str:
         return links.absolute_url(url, request=self.request)

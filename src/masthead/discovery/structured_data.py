@@ -23,6 +23,7 @@ from wagtail.images.models import AbstractImage, SourceImageIOError
 from wagtail.models import Page
 
 from masthead.discovery import links
+from masthead.newsroom import queries
 from masthead.newsroom.models import ArticlePage, Contributor, PublicationSettings
 
 # The article template already renders the hero at this size: no second rendition.
@@ -100,7 +101,7 @@ def publisher(*, request: HttpRequest) -> dict:
     settings = PublicationSettings.for_request(request)
     data = {
         "@type": "Organization",
-        "name": settings.name,
+        "name": queries.publication_name(request),
         "url": links.site_root_url(request) + "/",
     }
     logo = _image(settings.logo, LOGO_SPEC, request=request)

@@ -9,6 +9,7 @@ action is a POST with Django's CSRF check; every view needs the right to change 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -85,6 +86,18 @@ class EditionInspectView(InspectView):
             )
         ]
 
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        """The page again with a refused schedule form, its errors at the field.
+
+        Only ``ScheduleView`` calls this, passing the bound form; a POST from anywhere else
+        is not allowed.
+        """
+        if not isinstance(self.kwargs.get("schedule_form"), forms.ScheduleForm):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        response = self.get(request, *args, **kwargs)
+        response.status_code = 400
+        return response
+
     def action_url(self, name: str) -> str:
         return reverse(self.url_names[name], args=[self.object.pk])
 
@@ -101,7 +114,8 @@ class EditionInspectView(InspectView):
             can_send=can_change and edition.status in services.SENDABLE,
             can_schedule=can_change and edition.status in services.SCHEDULABLE,
             can_cancel=can_change and edition.status == Edition.Status.SCHEDULED,
-            schedule_form=forms.ScheduleForm(
+            schedule_form=self.kwargs.get("schedule_form")
+            or forms.ScheduleForm(
                 initial={"at": edition.scheduled_at} if edition.scheduled_at else None
             ),
             urls={name: self.action_url(name) for name in self.url_names},
@@ -237,13 +251,20 @@ class SendNowView(_EditionMixin, WagtailAdminTemplateMixin, TemplateView):
 
 
 class ScheduleView(_ActionView):
-    def act(self, request: HttpRequest) -> None:
+    """A refused time shows the edition's page again, the error under "Send at"."""
+
+    inspect_view: Callable[..., HttpResponse] | None = None  # set by the viewset
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.ScheduleForm(request.POST)
         if not form.is_valid():
-            errors = [error for field_errors in form.errors.values() for error in field_errors]
-            messages.error(request, " ".join(errors))
-            return
-        edition = services.schedule_edition(edition=self.edition, at=form.cleaned_data["at"])
+            messages.error(request, gettext("The edition was not scheduled: see “Send at”."))
+            return self.inspect_view(request, pk=pk, schedule_form=form)
+        self.form = form
+        return super().post(request, pk)
+
+    def act(self, request: HttpRequest) -> None:
+        edition = services.schedule_edition(edition=self.edition, at=self.form.cleaned_data["at"])
         messages.success(
             request,
             _("Scheduled for %(at)s.")

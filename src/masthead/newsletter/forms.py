@@ -48,8 +48,13 @@ class ScheduleForm(forms.Form):
 
     at = forms.DateTimeField(
         label=_("Send at"),
-        widget=AdminDateTimeInput(),
-        help_text=format_lazy(_("Time zone: {}"), settings.TIME_ZONE),
+        # Wagtail's picker writes this format, and Django reads it back whatever the language.
+        widget=AdminDateTimeInput(format="%Y-%m-%d %H:%M"),
+        help_text=format_lazy(
+            _("Pick a date, or type it as {format} (24-hour clock). Time zone: {zone}."),
+            format=_("YYYY-MM-DD HH:MM"),
+            zone=settings.TIME_ZONE,
+        ),
     )
 
     def clean_at(self) -> object:

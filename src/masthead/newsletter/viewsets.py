@@ -180,7 +180,12 @@ class EditionViewSet(SnippetViewSet):
         extra = [
             path(
                 route,
-                self.construct_view(view_class, html_url_name=self.get_url_name("preview_html")),
+                self.construct_view(
+                    view_class,
+                    html_url_name=self.get_url_name("preview_html"),
+                    # The schedule form's errors are shown on the edition's page itself.
+                    **({"inspect_view": self.inspect_view} if name == "schedule" else {}),
+                ),
                 name=name,
             )
             for name, (route, view_class) in self._actions.items()

@@ -144,6 +144,19 @@ class RoutedPage(Page):
         paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
         return PageViewRestriction.objects.filter(page__path__in=paths)
 
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        """The page as a reader sees it, framable by the admin's own preview panel only.
+
+        Wagtail renders a preview through the whole middleware chain with the page's own
+        path, so the CSP middleware gives it the reader pages' ``frame-ancestors 'none'``
+        (the /admin/ exclusion does not apply) and the panel stays blank. Only a preview
+        response is relaxed, to the same origin; reader pages keep refusing every frame.
+        """
+        response = super().serve_preview(request, mode_name)
+        response._csp_replace = {"frame-ancestors": ["'self'"]}  # read by django-csp
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
 
 class HomePage(RoutedPage):
     """The front page of one language: a root under Wagtail's root page."""
@@ -518,8 +531,14 @@ class PublicationSettings(BaseSiteSetting):
 
 
 class PublicationText(TranslatableMixin, models.Model):
-    """The publication's furniture texts in one language (tagline, appeals, blurbs)."""
+    """The publication's furniture texts in one language (name, tagline, appeals, blurbs)."""
 
+    name = models.CharField(
+        _("publication name in this language"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leave empty to use the name in the publication settings."),
+    )
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
     support_heading = models.CharField(_("support heading"), max_length=120, blank=True)
     support_appeal = models.TextField(_("support appeal"), blank=True)
@@ -534,6 +553,7 @@ class PublicationText(TranslatableMixin, models.Model):
     campaign_text = models.TextField(_("fund-raising campaign text"), blank=True)
 
     panels = [
+        FieldPanel("name"),
         FieldPanel("tagline"),
         MultiFieldPanel(
             [

@@ -27,7 +27,8 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Length, Substr
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
 from taggit.models import Tag
 from wagtail.models import Locale, Page, PageViewRestriction
 
@@ -40,6 +41,8 @@ from masthead.newsroom.models import (
     CollectiveMember,
     Contributor,
     HomePage,
+    PublicationSettings,
+    PublicationText,
     SectionPage,
 )
 
@@ -404,6 +407,48 @@ def page_translations(page: Page) -> list[Page]:
     """Live translations of ``page`` in every locale, itself included, in LANGUAGES order."""
     pages = list(public(page.get_translations(inclusive=True).live()).select_related("locale"))
     return sorted(pages, key=lambda p: p.locale.language_code)
+
+
+def publication_texts(language: str | None) -> PublicationText:
+    """The furniture texts of ``language``, else of the default locale, else empty ones."""
+    # Every page shows them and editors change them rarely: kept until a change empties the
+    # page cache (a saved text does), not refetched after every publish.
+    texts = pagecache.remembered("publication-texts", _all_texts, LISTING_SECONDS, tags=())
+    if language in texts:
+        return texts[language]
+    return texts.get(Locale.get_default().language_code) or PublicationText()
+
+
+def _all_texts() -> dict[str, PublicationText]:
+    return {
+        text.locale.language_code: text
+        for text in PublicationText.objects.select_related("locale")
+    }
+
+
+def publication_name(request: HttpRequest, *, language: str | None = None) -> str:
+    """The publication's name in ``language`` (the active one by default): the name its
+    texts give in that language, else the one in the publication settings."""
+    texts = publication_texts(language or get_language())
+    return texts.name or PublicationSettings.for_request(request).name
+
+
+def translation_source(page: Page) -> Page | None:
+    """The page ``page`` was translated from, or None when it is the original.
+
+    Wagtail keeps no source for a translation made without wagtail-localize; the original
+    is the first of its translations to be created (``copy_for_translation`` makes a new
+    row, so the smallest id).
+    """
+    if not page.pk:
+        return None
+    first = (
+        Page.objects.filter(translation_key=page.translation_key)
+        .select_related("locale")
+        .order_by("pk")
+        .first()
+    )
+    return None if first is None or first.pk == page.pk else first
 
 
 def public(queryset: QuerySet) -> QuerySet:

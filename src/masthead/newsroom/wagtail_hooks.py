@@ -1,10 +1,13 @@
 """Admin registration: contributors and publication texts are snippets; the translations
 report is under Reports."""
 
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.userbar import ContentCheckerItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -61,3 +64,24 @@ def translations_report_menu_item() -> MenuItem:
 @hooks.register("construct_homepage_panels")
 def newsroom_dashboard_panels(request: object, panels: list) -> None:
     panels.extend(newsroom_panels.panels_for(request))
+
+
+@hooks.register("insert_global_admin_css")
+def editor_admin_css() -> str:
+    """The newsroom's admin styles: the page's language in the header, the phone layout."""
+    return format_html('<link rel="stylesheet" href="{}">', static("theme/editor-admin.css"))
+
+
+class ContentChecks(ContentCheckerItem):
+    """The Checks panel's accessibility checker, on what the editor writes: the page's
+    ``<main>``, not the header and footer every page shares (issues there are the
+    theme's, and would be reported on every article)."""
+
+    axe_include = ["main"]
+
+
+@hooks.register("construct_wagtail_userbar")
+def check_the_content_only(request: object, items: list, page: object) -> None:
+    items[:] = [
+        ContentChecks() if isinstance(item, ContentCheckerItem) else item for item in items
+    ]

@@ -108,6 +108,33 @@ def publication_text(context: template.Context) -> PublicationText:
 
 
 @register.simple_tag(takes_context=True)
+def publication_name(context: template.Context) -> str:
+    """The publication's name in the active language (its texts' name, else the settings')."""
+    name = publication_text(context).name
+    if name:
+        return name
+    request = context.get("request")
+    return queries.publication_name(request) if request is not None else settings.WAGTAIL_SITE_NAME
+
+
+@register.inclusion_tag("theme/admin/page_language.html")
+def page_language(page: Page | None, parent: Page | None = None) -> dict:
+    """The editor header's note of a page's language, and of its source for a translation.
+
+    A page being created has no locale yet: it will be in its parent's.
+    """
+    locale_of = page if getattr(page, "locale_id", None) is not None else parent
+    if locale_of is None or getattr(locale_of, "locale_id", None) is None:
+        return {"language": None, "source": None}
+    source = queries.translation_source(page) if locale_of is page else None
+    return {
+        "language": locale_of.locale.get_display_name(),
+        "source": source.locale.get_display_name() if source else None,
+        "source_url": reverse("wagtailadmin_pages:edit", args=[source.pk]) if source else None,
+    }
+
+
+@register.simple_tag(takes_context=True)
 def page_translations(context: template.Context) -> list[Page]:
     """Live translations of the current page, itself included; [] outside Wagtail pages."""
     if context.get("translations") is not None:

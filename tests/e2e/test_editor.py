@@ -1,0 +1,174 @@
+"""An editor's day in the admin, in Chromium: the preview panel, the edition's date picker,
+the page's language, and the admin on a 390 px phone (issue 13 §1, §5, §6).
+
+This module serves its own demo publication, with an admin password it sets, so the
+tests can sign in. Every test also fails when the browser reports a console error, a CSP
+violation (the preview frame's refusal was one) or an HTTP error (the ``page`` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import _PASSED_ENV, _free_port, _wait_until_serving
+from tests.e2e.pages import HEADLINE
+from tests.processes import stop_group
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "admin"
+ADMIN_PASSWORD = "e2e-editor-walks-through"
+PHONE_HEIGHT = 844  # VIEWPORTS["mobile"]
+PHONE_WIDTH = 390
+DESKTOP = pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+PHONE = pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This module's demo publication (overriding the package's), its admin password known."""
+    data_dir = tmp_path_factory.mktemp("e2e-editor")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
+    env.update(
+        MASTHEAD_ENV="development",
+        MASTHEAD_DATA_DIR=str(data_dir),
+        MASTHEAD_BASE_URL=base_url,
+        MASTHEAD_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PORT=str(port),
+        PYTHONUNBUFFERED="1",
+    )
+    masthead = str(Path(sys.executable).with_name("masthead"))
+    demo = subprocess.run(
+        [masthead, "demo"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if demo.returncode != 0:
+        pytest.fail(f"masthead demo exited with {demo.returncode}:\n{demo.stderr[-4000:]}")
+    log = data_dir / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [masthead, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_serving(f"{base_url}/en/", server, log)
+        yield base_url
+    finally:
+        stop_group(server)
+
+
+def _sign_in(page: Page, then: str) -> None:
+    # Straight to ``then``: the dashboard is another part of the admin (issue 13 §3).
+    page.goto(f"/admin/login/?next={quote(then)}")
+    page.fill("#id_username", ADMIN)
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _edit_flagship(page: Page) -> int:
+    """Find the flagship interview as an editor would (the admin's page search) and open
+    it in the editor; its page id."""
+    page.goto("/admin/pages/search/?q=Altitude")
+    page.get_by_role("link", name=HEADLINE).first.click()
+    expect(page).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    return int(re.search(r"/admin/pages/(\d+)/edit/", page.url).group(1))
+
+
+def _box(page: Page, selector: str) -> dict:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not displayed"
+    return box
+
+
+@DESKTOP
+def test_the_preview_panel_shows_the_article_and_the_checks_count_it(page: Page) -> None:
+    _sign_in(page, "/admin/pages/")
+    _edit_flagship(page)
+    expect(page.locator("[data-page-language]")).to_have_text("English")
+
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    # Wagtail swaps in each new render's frame; the shown one carries this id.
+    frame = page.frame_locator("#w-preview-iframe")
+    # The reader's page inside the panel: refused framing would leave it empty.
+    # A render of a long interview on a busy two-core machine: give it time.
+    expect(frame.locator("h1")).to_have_text(HEADLINE, timeout=30_000)
+    expect(frame.locator("main")).to_contain_text("Vidaurre")
+
+    page.locator('[data-side-panel-toggle="checks"]').click()
+    checks = page.locator('[data-side-panel="checks"]')
+    # Counted on the framed page: each stays "-" when the frame is refused.
+    expect(checks.locator("[data-content-word-count]")).to_have_text(re.compile(r"^\d[\d,.]*$"))
+    expect(checks.locator("[data-content-reading-time]")).to_have_text(re.compile(r"\d"))
+    expect(checks.locator("[data-content-readability-score]")).not_to_have_text("-")
+
+
+@DESKTOP
+def test_a_date_chosen_in_the_edition_pickers_calendar_is_saved(page: Page) -> None:
+    _sign_in(page, "/admin/pages/")
+    article_id = _edit_flagship(page)
+    page.goto(f"/admin/snippets/newsletter/edition/from-article/{article_id}/")
+    page.locator("main form button[type=submit]").last.click()
+    expect(page).to_have_url(re.compile(r"/admin/snippets/newsletter/edition/inspect/\d+/$"))
+    expect(page.get_by_text("YYYY-MM-DD HH:MM")).to_be_visible()  # the format hint
+
+    page.locator("#id_at").click()
+    calendar = page.locator(".xdsoft_datetimepicker:visible")
+    expect(calendar).to_be_visible()
+    calendar.locator(".xdsoft_next").first.click()  # next month: always in the future
+    calendar.locator("td.xdsoft_date:not(.xdsoft_other_month)[data-date='15']").click()
+    # The calendar writes the day with the time highlighted in its time column.
+    chosen = page.locator("#id_at").input_value()
+    assert re.fullmatch(r"\d{4}-\d{2}-15 \d{2}:\d{2}", chosen), chosen
+    page.keyboard.press("Tab")
+
+    page.get_by_role("button", name="Schedule").click()
+
+    expect(page.locator(".messages")).to_contain_text("Scheduled for")
+    # The page again, the stored time in the field, as it was chosen.
+    expect(page.locator("#id_at")).to_have_value(chosen)
+    expect(page.get_by_role("button", name="Cancel the scheduled send")).to_be_visible()
+
+
+@PHONE
+def test_on_a_phone_listings_notices_save_bar_and_side_strips_fit(page: Page) -> None:
+    _sign_in(page, "/admin/pages/search/?q=the")
+    titles = page.locator("table.listing td.title")
+    expect(titles.first).to_be_visible()
+    # A title column of at least half the screen: no title broken one word per line.
+    widths = [box["width"] for box in (t.bounding_box() for t in titles.all()) if box]
+    assert widths and min(widths) >= PHONE_WIDTH / 2, widths
+
+    page.goto("/admin/snippets/newsletter/edition/")
+    widths = [box["width"] for box in (t.bounding_box() for t in titles.all()) if box]
+    assert widths and min(widths) >= PHONE_WIDTH / 2, widths
+
+    _edit_flagship(page)
+    language = _box(page, "[data-page-language]")
+    assert language["x"] >= 0 and language["x"] + language["width"] <= PHONE_WIDTH
+
+    # The side strips collapse: no minimap sliver, the fields keep the screen's width.
+    expect(page.locator(".w-minimap")).to_be_hidden()
+    assert _box(page, ".w-panel")["width"] >= 0.85 * PHONE_WIDTH
+
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messages")).to_contain_text("has been updated")
+    notices = _box(page, ".messages")
+    save_bar = _box(page, "form .footer")
+    assert notices["height"] <= PHONE_HEIGHT / 10, notices
+    assert save_bar["height"] <= PHONE_HEIGHT / 10, save_bar
+    # And in reach: on screen without scrolling to the end of the form.
+    assert save_bar["y"] + save_bar["height"] <= PHONE_HEIGHT + 1, save_bar
