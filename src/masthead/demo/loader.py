@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Site
 
-from masthead.demo import funding, images, newsletters, search_index
+from masthead.demo import funding, images, newsletters, photos, search_index
 from masthead.demo.content import publication as pub
 from masthead.demo.content.pieces import PIECES
 from masthead.demo.content.types import BodyItem, Heading, Notes, Piece, Quote, Turn, Version
@@ -172,11 +172,19 @@ def _create_people(en: Locale, es: Locale) -> dict[str, dict[str, Contributor]]:
     return people
 
 
+def _photo_heroes() -> set[str]:
+    """The pieces whose hero is a photograph-sized image (``photos``): the flagship and the
+    three newest, so the home page's lead and the flagship show real weight (issue 14)."""
+    newest = sorted(PIECES, key=lambda piece: piece.days_ago)[:3]
+    return {PIECES[0].en.slug, *(piece.en.slug for piece in newest)}
+
+
 def _publish_piece(
     piece: Piece, *, sections: dict, people: dict, locale_es: Locale, now: dt.datetime
 ) -> int:
     section, section_es = sections[piece.section]
-    artwork = images.draw(f"hero:{piece.en.slug}")
+    make = photos.photo if piece.en.slug in _photo_heroes() else images.draw
+    artwork = make(f"hero:{piece.en.slug}")
     hero = images.save_image(
         title=piece.en.title, filename=f"{piece.en.slug}.jpg", artwork=artwork
     )
