@@ -31,6 +31,8 @@ SOURCE_FORMATS = ("avif", "webp")
 # What Open Graph cards, channel posts and schema.org data link to: one JPEG the networks
 # all read, 1,200 pixels wide as they recommend.
 SOCIAL_SPEC = "width-1200|format-jpeg"
+# The logo in schema.org data (discovery/structured_data.py).
+LOGO_DATA_SPEC = "max-600x600"
 _TRANSPARENT_EXTENSIONS = (".png", ".gif")
 
 HIGH, EAGER, LAZY = "high", "eager", "lazy"
@@ -155,7 +157,12 @@ def make(image: AbstractImage, roles: Iterable[str]) -> int:
     """Make every rendition ``roles`` need of ``image`` that does not exist yet; returns how
     many specs were asked for. A missing source file is skipped, not an error: the page
     shows Wagtail's not-found placeholder, as it would without the task."""
+    roles = list(roles)
     wanted = [spec for role in roles for spec in specs(image, role)]
+    if "hero" in roles:
+        wanted.append(SOCIAL_SPEC)
+    if "logo" in roles:
+        wanted.append(LOGO_DATA_SPEC)
     get_renditions_or_not_found(image, wanted)
     return len(wanted)
 
@@ -166,7 +173,6 @@ def make_for_article(article: ArticlePage) -> int:
     made = 0
     if article.hero_image is not None:
         made += make(article.hero_image, ARTICLE_HERO_ROLES)
-        get_renditions_or_not_found(article.hero_image, [SOCIAL_SPEC])
     for image in _body_images(article):
         made += make(image, ("figure",))
     people = Contributor.objects.filter(
