@@ -13,7 +13,7 @@ from django.core.cache import cache
 from wagtail.images import get_image_model
 from wagtail.models import Site
 
-from masthead.newsroom import renditions
+from masthead.newsroom import renditions, services
 from masthead.newsroom.models import ArticlePage, PublicationSettings
 from tests.discovery.factories import make_article, make_image, paragraph
 from tests.theme.markup import parse
@@ -30,6 +30,15 @@ def figure(image: object) -> dict:
     }
 
 
+def publish_now(section: object, *, slug: str, **fields: object) -> ArticlePage:
+    """Published as an editor publishes: now, not backdated (a backdated article is a bulk
+    load's, which enqueues no renditions: newsroom/rendition_signals.py)."""
+    draft = services.ArticleDraft(
+        title=slug.title(), slug=slug, standfirst="A standfirst.", **fields
+    )
+    return services.create_article(section=section, draft=draft)
+
+
 @pytest.fixture
 def illustrated(publication, django_capture_on_commit_callbacks):
     """A logo, an interviewee with a photo, an interview and an article with heroes, the
@@ -40,23 +49,21 @@ def illustrated(publication, django_capture_on_commit_callbacks):
         settings.save()
         publication.subject.photo = make_image("Portrait", size=(300, 300))
         publication.subject.save()
-        interview = make_article(
+        interview = publish_now(
             publication.interviews,
             slug="photographed-interview",
             bylines=[publication.writer],
             subjects=[publication.subject],
             kind=ArticlePage.Kind.INTERVIEW,
             topics=("harbours",),
-            days_ago=2,
             hero_image=make_image("Portrait at the quay", size=(700, 400)),
             hero_alt="The interviewee at the quay",
         )
-        article = make_article(
+        article = publish_now(
             publication.analysis,
             slug="photographed-article",
             bylines=[publication.writer],
             topics=("harbours",),
-            days_ago=0.5,
             hero_image=make_image("Harbour", size=(700, 400)),
             hero_alt="The harbour",
             body=[paragraph("Before the figure."), figure(make_image("Quay", (500, 300)))],
@@ -224,3 +231,17 @@ def test_the_social_card_is_a_jpeg_1200_pixels_wide(client, publication):
     page = parse(client.get(article.url).content)
     assert page.find("meta", property="og:image").attrs["content"].endswith(".jpg")
     assert page.find("meta", property="og:image:width").attrs["content"] == "1200"
+
+
+def test_a_bulk_load_enqueues_no_renditions(publication, django_capture_on_commit_callbacks):
+    # A backdated article is loaded (the demo, an import: fanout.quiet); thousands of them
+    # must not fill the queue with image work, so each is made on its first view.
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(
+            publication.analysis,
+            slug="imported",
+            bylines=[publication.writer],
+            hero_image=make_image("Archive photo", size=(400, 225)),
+            hero_alt="From the archive",
+        )
+    assert not Rendition.objects.filter(image=article.hero_image).exists()
