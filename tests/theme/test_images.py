@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from wagtail.images import get_image_model
+from wagtail.images.rect import Rect
 from wagtail.models import Site
 
 from masthead.newsroom import renditions, services
@@ -245,3 +246,16 @@ def test_a_bulk_load_enqueues_no_renditions(publication, django_capture_on_commi
             hero_alt="From the archive",
         )
     assert not Rendition.objects.filter(image=article.hero_image).exists()
+
+
+def test_moving_a_focal_point_remakes_the_cropped_renditions_in_the_background(
+    client, publication, illustrated, django_capture_on_commit_callbacks
+):
+    _, article = illustrated
+    image = article.hero_image
+    with django_capture_on_commit_callbacks(execute=True):
+        image.set_focal_point(Rect(0, 0, image.width // 4, image.height // 4))
+        image.save()
+    made = Rendition.objects.count()
+    assert client.get(publication.home.url).status_code == 200  # the lead card: a crop
+    assert Rendition.objects.count() == made
