@@ -17,6 +17,7 @@ from wagtail.models import Site
 from masthead.newsroom import renditions, services
 from masthead.newsroom.models import ArticlePage, PublicationSettings
 from tests.discovery.factories import make_article, make_image, paragraph
+from tests.discovery.test_query_counts import ARTICLE, PAGES
 from tests.theme.markup import parse
 
 Rendition = get_image_model().get_rendition_model()
@@ -259,3 +260,17 @@ def test_moving_a_focal_point_remakes_the_cropped_renditions_in_the_background(
     made = Rendition.objects.count()
     assert client.get(publication.home.url).status_code == 200  # the lead card: a crop
     assert Rendition.objects.count() == made
+
+
+def test_pictures_add_no_query_once_their_renditions_are_cached(
+    client, illustrated, publication, django_assert_max_num_queries
+):
+    # Wagtail keeps renditions in the cache: a page of pictures runs no more queries than
+    # the article budget of tests/discovery/test_query_counts.py, however many it shows.
+    _, article = illustrated
+    client.get(article.url)
+    client.get(publication.home.url)
+    with django_assert_max_num_queries(ARTICLE):
+        client.get(article.url)
+    with django_assert_max_num_queries(PAGES["/en/"]):
+        client.get(publication.home.url)
