@@ -65,6 +65,9 @@ for i in range({n}):
     plan = [(followed, posted, True)]
     if i % {every} == 0:
         plan += [(quiet, alone, True), (quiet, off, False)]
+        # In turn first, second and third: the one right after a followed publish shares
+        # the cores with the workers posting it, and that must not fall on one kind.
+        plan = plan[i // {every} % 3 :] + plan[: i // {every} % 3]
     for section, times, auto in plan:
         draft = services.ArticleDraft(
             title=f"Dispatch {{i}} <&> \\"{{section.slug}}\\" 📰",

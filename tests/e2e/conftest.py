@@ -106,6 +106,31 @@ class ServedSite:
     env: dict[str, str]  # the server's environment: its data folder, settings, port
 
 
+_PENDING_TASKS = (
+    "from django_tasks_db.models import DBTaskResult; "
+    "print(DBTaskResult.objects.filter(status__in=['READY', 'RUNNING']).count())"
+)
+
+
+def _wait_for_the_worker(masthead: str, env: dict, log: Path) -> None:
+    """Until the worker has run what the load enqueued: the photographs' renditions (issue
+    14), which a reader arriving first would otherwise wait for while the page is made."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        out = subprocess.run(
+            [masthead, "manage", "shell", "-c", _PENDING_TASKS],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        ).stdout.strip()
+        if out.splitlines()[-1:] == ["0"]:
+            return
+        time.sleep(2)
+    pytest.fail(f"the task worker did not finish the demo's tasks within 300 s:\n{_tail(log)}")
+
+
 @pytest.fixture(scope="package")
 def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     """A running demo publication, and the environment it runs in."""
@@ -140,6 +165,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
         )
     try:
         _wait_until_serving(f"{base_url}/en/", server, log)
+        _wait_for_the_worker(masthead, env, log)
         yield ServedSite(url=base_url, env=env)
     finally:
         stop_group(server)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from masthead.channels import posts, queries, telegram
 from masthead.channels.models import Delivery, TelegramChannel
 from masthead.discovery import links
+from masthead.newsroom import renditions
 from masthead.newsroom.models import ArticlePage
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ RETRY_MAX_SECONDS = 15 * 60
 MAX_ATTEMPTS = 100
 # A row SENDING this long after its request's timeout belongs to a worker that died.
 STUCK_MARGIN = dt.timedelta(seconds=60)
-HERO_SPEC = "width-1200"  # the size the article page and its Open Graph card use
+HERO_SPEC = renditions.SOCIAL_SPEC  # the JPEG of the Open Graph card
 # What an editor may send again by hand.
 RESENDABLE = (Delivery.State.FAILED, Delivery.State.UNCERTAIN, Delivery.State.SKIPPED)
 

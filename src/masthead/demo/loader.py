@@ -16,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Site
 
-from masthead.demo import funding, images, newsletters, search_index
+from masthead.demo import funding, images, newsletters, photos, search_index
 from masthead.demo.content import publication as pub
 from masthead.demo.content.pieces import PIECES
 from masthead.demo.content.types import BodyItem, Heading, Notes, Piece, Quote, Turn, Version
 from masthead.lib import fanout
-from masthead.newsroom import services
+from masthead.newsroom import services, tasks
 from masthead.newsroom.models import ArticlePage, Contributor, HomePage, SectionPage
 
 # Used only when another publication already owns the default site (see _site_for).
@@ -86,6 +86,7 @@ def _load_publication(*, now: dt.datetime | None) -> LoadResult:
     newsletters.load_newsletters(now=now)
     funding.load_funding(now=now)
     _index([home, home_es])
+    _enqueue_renditions(en)
     return LoadResult(home=home, created=True, articles=published)
 
 
@@ -98,6 +99,17 @@ def _index(homes: list[HomePage]) -> None:
         search_index.add_now(model, list(pages))
     slugs = [person.slug for person in pub.PEOPLE]
     search_index.add_now(Contributor, list(Contributor.objects.filter(slug__in=slugs)))
+
+
+def _enqueue_renditions(en: Locale) -> None:
+    """The photographs' renditions, made by the worker after the load commits: the flagship
+    and the home page's lead are what a visitor opens first. Publishing here is quiet, so
+    nothing else is enqueued (newsroom/rendition_signals.py); the drawings' renditions are
+    made on first view, a fraction of a second each."""
+    for article_id in ArticlePage.objects.filter(locale=en, slug__in=_photo_heroes()).values_list(
+        "pk", flat=True
+    ):
+        tasks.make_article_renditions.enqueue(article_id)
 
 
 def _site_for(home: HomePage) -> Site:
@@ -172,11 +184,19 @@ def _create_people(en: Locale, es: Locale) -> dict[str, dict[str, Contributor]]:
     return people
 
 
+def _photo_heroes() -> set[str]:
+    """The pieces whose hero is a photograph-sized image (``photos``): the flagship and the
+    three newest, so the home page's lead and the flagship show real weight (issue 14)."""
+    newest = sorted(PIECES, key=lambda piece: piece.days_ago)[:3]
+    return {PIECES[0].en.slug, *(piece.en.slug for piece in newest)}
+
+
 def _publish_piece(
     piece: Piece, *, sections: dict, people: dict, locale_es: Locale, now: dt.datetime
 ) -> int:
     section, section_es = sections[piece.section]
-    artwork = images.draw(f"hero:{piece.en.slug}")
+    make = photos.photo if piece.en.slug in _photo_heroes() else images.draw
+    artwork = make(f"hero:{piece.en.slug}")
     hero = images.save_image(
         title=piece.en.title, filename=f"{piece.en.slug}.jpg", artwork=artwork
     )

@@ -24,11 +24,13 @@ from wagtail.models import Page
 
 from masthead.discovery import links
 from masthead.newsroom import queries
+from masthead.newsroom import renditions
 from masthead.newsroom.models import ArticlePage, Contributor, PublicationSettings
 
-# The article template already renders the hero at this size: no second rendition.
-IMAGE_SPEC = "width-1200"
-LOGO_SPEC = "max-600x600"
+# Open Graph and schema.org: a JPEG 1,200 pixels wide, as the networks expect; made by the
+# publish task with the page's own renditions (newsroom/renditions.py).
+IMAGE_SPEC = renditions.SOCIAL_SPEC
+LOGO_SPEC = renditions.LOGO_DATA_SPEC
 # Open Graph wants language_TERRITORY; these are the territories a bare code implies.
 _OG_TERRITORY = {"en": "en_US", "es": "es_ES"}
 # What django.utils.html.json_script escapes, so "</script>" in a headline cannot close

@@ -10,3 +10,6 @@ class NewsroomConfig(AppConfig):
 
     def ready(self) -> None:
         from masthead import checks  # noqa: F401 (registers the deploy checks)
+        from masthead.newsroom import rendition_signals
+
+        rendition_signals.connect()

@@ -19,7 +19,7 @@ from wagtail.models import Page
 from masthead.discovery import links, sharing
 from masthead.lib import holes, pagecache
 from masthead.lib.sanitize import clean_html
-from masthead.newsroom import queries
+from masthead.newsroom import queries, renditions
 from masthead.newsroom.bylines import join_names
 from masthead.newsroom.models import Contributor, PublicationText
 from masthead.theme import furniture
@@ -50,6 +50,16 @@ def join_html(parts: Sequence[SafeString], names: Sequence[str]) -> SafeString:
         return conditional_escape(parts[0])
     head = mark_safe(", ".join(conditional_escape(part) for part in parts[:-1]))  # noqa: S308 (each part is escaped)
     return format_html("{} {} {}", head, _conjunction_before(names[-1]), parts[-1])
+
+
+@register.simple_tag
+def responsive_image(image: object, role: str, **attrs: object) -> SafeString:
+    """``{% responsive_image page.hero_image "hero" alt=page.hero_alt %}``: a ``<picture>``
+    with the renditions, ``sizes`` and loading that ``role`` names (newsroom/renditions.py);
+    nothing when there is no image."""
+    if not image:
+        return mark_safe("")
+    return renditions.picture(image, role, **attrs)
 
 
 @register.simple_tag
