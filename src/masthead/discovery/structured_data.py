@@ -23,8 +23,7 @@ from wagtail.images.models import AbstractImage, SourceImageIOError
 from wagtail.models import Page
 
 from masthead.discovery import links
-from masthead.newsroom import queries
-from masthead.newsroom import renditions
+from masthead.newsroom import queries, renditions
 from masthead.newsroom.models import ArticlePage, Contributor, PublicationSettings
 
 # Open Graph and schema.org: a JPEG 1,200 pixels wide, as the networks expect; made by the
