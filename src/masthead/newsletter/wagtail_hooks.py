@@ -13,6 +13,7 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
+from masthead.newsletter import publishing
 from masthead.newsletter.admin_views import can_add_editions
 from masthead.newsletter.viewsets import NewsletterGroup
 from masthead.newsroom.models import ArticlePage
@@ -49,3 +50,8 @@ def send_by_email_listing_button(
     page: Page, user: AbstractBaseUser, next_url: str | None = None
 ) -> Iterator[PageMenuItem]:
     yield SendByEmailItem(page=page, priority=45)
+
+
+# The edition asked for in the publish dialog (publishing.py).
+hooks.register("before_publish_page", publishing.before_publish)
+hooks.register("after_edit_page", publishing.after_edit)

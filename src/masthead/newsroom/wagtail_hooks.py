@@ -1,15 +1,19 @@
 """Admin registration: contributors and publication texts are snippets; the translations
-report is under Reports."""
+report is under Reports; an article's main action is the publish dialog."""
 
+from django.apps import apps
+from django.conf import settings
+from django.forms import Media
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.action_menu import PublishMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.newsroom import admin_views
-from masthead.newsroom.models import Contributor, PublicationText
+from masthead.newsroom import admin_views, publishing
+from masthead.newsroom.models import ArticlePage, Contributor, PublicationText
 
 
 class ContributorViewSet(SnippetViewSet):
@@ -55,3 +59,65 @@ def translations_report_menu_item() -> MenuItem:
     return _TranslationsMenuItem(
         _("Translations"), reverse("newsroom_translations"), icon_name="globe", order=650
     )
+
+
+class PublishDialogItem(PublishMenuItem):
+    """An article's main action: "Publish…" opens one dialog with when to publish and
+    what to send with it (publishing.py); its own button publishes."""
+
+    template_name = "newsroom/admin/publish_dialog.html"
+    label = _("Publish…")
+
+    def get_context_data(self, parent_context: dict) -> dict:
+        context = super().get_context_data(parent_context)
+        request = parent_context["request"]
+        page = parent_context.get("page")
+        article = page if page is not None and page.pk else None
+        locale = (page or parent_context["parent_page"]).locale
+        data = request.POST if request.method == "POST" else None
+        when = publishing.when_form(data, article)
+        parts = []
+        for option in publishing.options():
+            form = option.form(data, article, locale.language_code, request.user)
+            if form is not None:
+                if data is not None:
+                    form.is_valid()  # to show its errors again
+                parts.append({"template_name": option.template_name, "form": form})
+        if data is not None:
+            when.is_valid()
+        context.update(
+            when=when,
+            parts=parts,
+            has_errors=bool(when.errors or any(part["form"].errors for part in parts)),
+            time_zone=settings.TIME_ZONE,
+        )
+        return context
+
+    @property
+    def media(self) -> Media:
+        return Media(js=["theme/publish_dialog.js"])
+
+
+@hooks.register("construct_page_action_menu")
+def publish_first_for_articles(menu_items: list, request: object, context: dict) -> None:
+    """Publishing is an article's main action, and it happens through the dialog."""
+    page = context.get("page")
+    page_class = type(page) if page is not None else None
+    if page_class is None and context.get("view") == "create":
+        page_class = _created_class(request)
+    if page_class is None or not issubclass(page_class, ArticlePage):
+        return
+    for index, item in enumerate(menu_items):
+        if type(item) is PublishMenuItem:
+            menu_items.pop(index)
+            menu_items.insert(0, PublishDialogItem(order=item.order))
+            return
+
+
+def _created_class(request: object) -> type | None:
+    # The create view's URL names the page type: /admin/pages/add/<app>/<model>/<parent>/.
+    kwargs = getattr(request.resolver_match, "kwargs", {})
+    try:
+        return apps.get_model(kwargs["content_type_app_name"], kwargs["content_type_model_name"])
+    except (KeyError, LookupError):
+        return None
