@@ -206,10 +206,10 @@ def test_a_scheduled_send_waits_for_the_article_and_goes_out_once_when_it_goes_l
 
     # Two hours later, the scheduler runs, and runs again. The send is enqueued on commit,
     # once the clock is back (the SMTP sink's thread keeps the real one).
-    with django_capture_on_commit_callbacks(execute=True):
-        with freeze_time(at + dt.timedelta(minutes=1)):
-            call_command("publish_scheduled")
-            call_command("publish_scheduled")
+    later = freeze_time(at + dt.timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True), later:
+        call_command("publish_scheduled")
+        call_command("publish_scheduled")
     sending.send_due_editions()
 
     draft.refresh_from_db()
