@@ -71,6 +71,8 @@ def after_edit(request: HttpRequest, page: object) -> None:
     and the editor is told so rather than left to believe it will go out."""
     if not isinstance(page, ArticlePage) or publishing.is_publishing(request.POST):
         return
+    if not request.accepts("text/html"):
+        return  # an autosave: its JSON answer shows no message
     if request.POST.get(f"{forms.EmailOnPublishForm.prefix}-send"):
         messages.warning(
             request,
