@@ -352,6 +352,11 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 
 WAGTAIL_SITE_NAME = env("MASTHEAD_SITE_NAME", default="Masthead")
+# The admin calls no outside service: no avatars from Gravatar (it would learn each editor's
+# address hash and when they work), no check for Wagtail releases (issue 13: an editor's
+# browser reported both as errors, and a release badge means nothing to an editor).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Search: the database's own full text (SQLite FTS5 / PostgreSQL) unless SEARCH_URL names
 # an OpenSearch or Elasticsearch server, e.g. opensearch3+https://user:pass@host:9200.
 _search_url = env("SEARCH_URL", default="")
