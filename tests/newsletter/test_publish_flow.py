@@ -342,3 +342,10 @@ def test_saving_a_draft_with_the_box_ticked_sends_nothing_and_says_so(
         )
     assert "Nothing was sent" in response.content.decode()
     assert not Edition.objects.exists() and not sink.messages
+
+
+def test_other_pages_keep_wagtails_own_publish_button(client, editor, publication):
+    html = client.get(
+        reverse("wagtailadmin_pages:edit", args=[publication.analysis.pk])
+    ).content.decode()
+    assert "data-publish-open" not in html and 'name="action-publish"' in html
