@@ -2,7 +2,6 @@
 report is under Reports; an article's main action is the publish dialog."""
 
 from django.apps import apps
-from django.conf import settings
 from django.forms import Media
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -74,22 +73,21 @@ class PublishDialogItem(PublishMenuItem):
         page = parent_context.get("page")
         article = page if page is not None and page.pk else None
         locale = (page or parent_context["parent_page"]).locale
+        # Shown again as typed when the page comes back invalid; its own errors only when
+        # it was the publish that failed (they open the dialog by themselves).
         data = request.POST if request.method == "POST" else None
         when = publishing.when_form(data, article)
+        forms = [when]
         parts = []
         for option in publishing.options():
             form = option.form(data, article, locale.language_code, request.user)
             if form is not None:
-                if data is not None:
-                    form.is_valid()  # to show its errors again
+                forms.append(form)
                 parts.append({"template_name": option.template_name, "form": form})
-        if data is not None:
-            when.is_valid()
         context.update(
             when=when,
             parts=parts,
-            has_errors=bool(when.errors or any(part["form"].errors for part in parts)),
-            time_zone=settings.TIME_ZONE,
+            has_errors=publishing.is_publishing(data) and not all(f.is_valid() for f in forms),
         )
         return context
 
