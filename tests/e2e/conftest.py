@@ -43,6 +43,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE_SCRIPT = REPO / "node_modules" / "axe-core" / "axe.min.js"
+# The demo's admin signs in with this (``masthead demo`` reads MASTHEAD_ADMIN_PASSWORD).
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "e2e-admin-password"  # a throwaway demo, on loopback
 
 VIEWPORTS = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
@@ -146,6 +149,7 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite
         MASTHEAD_BASE_URL=base_url,
         PORT=str(port),
         PYTHONUNBUFFERED="1",
+        MASTHEAD_ADMIN_PASSWORD=ADMIN_PASSWORD,
     )
     masthead = str(Path(sys.executable).with_name("masthead"))
     demo = subprocess.run(

@@ -12,7 +12,7 @@ class FundingConfig(AppConfig):
         from wagtail import hooks as hooks_registry
 
         from masthead.audience import hooks
-        from masthead.funding import account, banner, emails, ledger, readers
+        from masthead.funding import account, banner, emails, ledger, queries, readers
         from masthead.funding.webhooks import handle_inbox_event
         from masthead.inbox import handlers
         from masthead.newsroom import access
@@ -27,6 +27,8 @@ class FundingConfig(AppConfig):
         )
         # Members-only articles ask whether the signed-in reader is a member.
         access.register(readers.is_member)
+        # And so does the full piece of one sent by email, per recipient.
+        access.register_members_among(queries.members_among)
         # Thank-you and payment-failed emails follow the ledger's signals (funding/outbox.py).
         ledger.payment_succeeded.connect(
             emails.on_payment_succeeded, dispatch_uid="masthead.funding.thanks"

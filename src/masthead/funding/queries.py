@@ -70,6 +70,15 @@ def has_access(reader: Reader | None) -> bool:
     return Membership.objects.filter(access_condition(), reader=reader).exists()
 
 
+def members_among(reader_ids: list[int]) -> set[int]:
+    """The ids, among ``reader_ids``, of readers whose membership gives access now."""
+    return set(
+        Membership.objects.filter(access_condition(), reader_id__in=reader_ids).values_list(
+            "reader_id", flat=True
+        )
+    )
+
+
 def current_membership(reader: Reader) -> Membership | None:
     """The reader's membership that gives access (the paid one first), if any."""
     return _pick(Membership.objects.filter(access_condition(), reader=reader))

@@ -113,7 +113,7 @@ class EditionInspectView(InspectView):
             can_change=can_change,
             can_send=can_change and edition.status in services.SENDABLE,
             can_schedule=can_change and edition.status in services.SCHEDULABLE,
-            can_cancel=can_change and edition.status == Edition.Status.SCHEDULED,
+            can_cancel=can_change and edition.status in services.CANCELLABLE,
             schedule_form=self.kwargs.get("schedule_form")
             or forms.ScheduleForm(
                 initial={"at": edition.scheduled_at} if edition.scheduled_at else None

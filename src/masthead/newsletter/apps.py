@@ -10,12 +10,14 @@ class NewsletterConfig(AppConfig):
 
     def ready(self) -> None:
         from anymail.signals import inbound
+        from wagtail.signals import page_published
 
         from masthead.audience import hooks
         from masthead.inbox import handlers
         from masthead.newsletter import inbound as inbound_receivers
-        from masthead.newsletter import readers
+        from masthead.newsletter import publishing, readers
         from masthead.newsletter import tracking as receivers
+        from masthead.newsroom import publishing as newsroom_publishing
 
         # A reader's erasure and data export cover their deliveries (audience/hooks.py).
         hooks.erasing.connect(readers.on_erasing, dispatch_uid="masthead.newsletter.erasing")
@@ -26,3 +28,8 @@ class NewsletterConfig(AppConfig):
         handlers.register("anymail", receivers.handle_inbox_event)
         # They also pass on mail sent to the List-Unsubscribe mailto: address.
         inbound.connect(inbound_receivers.on_inbound, dispatch_uid="masthead.newsletter.inbound")
+
+        # "Also send by email" in an article's publish dialog; the edition waits for the
+        # article and goes out when any publish (the editor's, the scheduler's) makes it live.
+        newsroom_publishing.register(publishing.OPTION)
+        page_published.connect(publishing.on_published, dispatch_uid="masthead.newsletter.publish")

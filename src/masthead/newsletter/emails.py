@@ -7,6 +7,7 @@ thousands of messages from rows it already holds.
 from __future__ import annotations
 
 import functools
+import html as html_lib
 import re
 from dataclasses import dataclass
 from email.header import Header
@@ -18,12 +19,13 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 
 from masthead.audience.models import Newsletter
 from masthead.lib.tokens import TokenKind
 from masthead.newsletter import queries
 from masthead.newsletter.models import Delivery, Edition
+from masthead.newsroom import queries as newsroom
 
 
 @dataclass(frozen=True)
@@ -77,13 +79,15 @@ class EditionContent:
     html: str
 
 
-def edition_content(edition: Edition) -> EditionContent:
-    """Both parts of ``edition``: its article (headline, standfirst, link), the list of a
-    digest (the same for each article, newest first), or its subject alone.
+def edition_content(edition: Edition, *, members: bool = False) -> EditionContent:
+    """Both parts of ``edition``: its article, the list of a digest (the same for each
+    article, newest first), or its subject alone.
 
-    Never an article's body: an edition goes to members and non-members alike, so a
-    members-only article is sent as headline, standfirst and link, marked for members
-    (issue 9), and so is every other one.
+    An article goes as its teaser (headline, standfirst, link), or, when the edition asks
+    for the full piece, with its byline, hero image and body. A members-only body goes only
+    in the copies for members (``members=True``, chosen per recipient at send time,
+    sending.py); everyone else gets the teaser marked for members (issue 9), and so does
+    every digest.
     """
     article = edition.article
     newsletter = edition.newsletter
@@ -98,8 +102,10 @@ def edition_content(edition: Edition) -> EditionContent:
         }
         for a in (queries.digest_list(edition) if article is None and edition.pk else [])
     ]
+    full = live and edition.full_piece
     context = {
         "subject": edition.subject,
+        "intro": edition.intro,
         "headline": article.title if live else edition.subject,
         "standfirst": article.standfirst if live else "",
         "link": (article.get_full_url() or "") if live else "",
@@ -108,10 +114,64 @@ def edition_content(edition: Edition) -> EditionContent:
         "newsletter": newsletter,
         "unsubscribe_url": _UNSUBSCRIBE_SLOT,
     }
+    if full:
+        context.update(_full_piece(article, with_body=members or not article.members_only))
     with translation.override(newsletter.language):
         text = render_to_string("newsletter/email/edition.txt", context)
         html = render_to_string("newsletter/email/edition.html", context)
     return EditionContent(subject=edition.subject, text=text, html=html)
+
+
+def varies_by_membership(edition: Edition) -> bool:
+    """Whether members get another copy of ``edition``: the full piece of a members-only
+    article, whose body only they may read."""
+    article = edition.article
+    return bool(article and article.live and edition.full_piece and article.members_only)
+
+
+# Block boundaries that become line breaks in the plain-text part.
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figure|figcaption|div)>|<br\s*/?>", re.I)
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+# Site-relative links and images in the body; an email needs them absolute.
+_RELATIVE_URL = re.compile(r'(\b(?:href|src)=")/(?!/)')
+
+
+def _absolute(html: str) -> str:
+    return _RELATIVE_URL.sub(lambda m: f"{m.group(1)}{settings.BASE_URL.rstrip('/')}/", html)
+
+
+def _absolute_url(url: str) -> str:
+    if url.startswith("/") and not url.startswith("//"):
+        return settings.BASE_URL.rstrip("/") + url
+    return url
+
+
+def _full_piece(article: object, *, with_body: bool) -> dict:
+    """The byline, hero image and (``with_body``) body of ``article``, for the templates."""
+    bylines, _subjects = newsroom.article_people(article)
+    hero = None
+    if article.hero_image_id:
+        rendition = article.hero_image.get_rendition("width-1200")
+        hero = {
+            "url": _absolute_url(rendition.url),
+            "alt": article.hero_alt,
+            "credit": article.hero_credit,
+            "caption": article.hero_caption,
+        }
+    details = {
+        "full_piece": True,
+        "byline": ", ".join(contributor.name for contributor in bylines),
+        "hero": hero,
+        "body_html": "",
+        "body_text": "",
+    }
+    if with_body:
+        # The blocks' own templates, as readers see them on the site.
+        html = _absolute("".join(str(block.render()) for block in article.body))
+        text = html_lib.unescape(strip_tags(_BLOCK_END.sub(lambda m: m.group(0) + "\n\n", html)))
+        details["body_html"] = html
+        details["body_text"] = _BLANK_LINES.sub("\n\n", text).strip()
+    return details
 
 
 def _list_id(newsletter: Newsletter) -> str:

@@ -23,6 +23,9 @@ class Edition(models.Model):
         # A scheduled edition found long after its time (a restored backup, a worker that
         # was down for days) is never sent by itself: listmonk#1801.
         STALE = "stale", _("Not sent: its scheduled time passed long ago")
+        # Asked for with an article's publish: sent when the article goes live (now, or
+        # when scheduled publishing publishes it), never by the scheduled-editions sweep.
+        AWAITING = "awaiting", _("Waiting for its article to go live")
 
     newsletter = models.ForeignKey(
         "audience.Newsletter",
@@ -52,6 +55,12 @@ class Edition(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    # An edition of one article: the whole piece (byline, hero image, body; a members-only
+    # body to members only), or its teaser (headline, standfirst, link).
+    full_piece = models.BooleanField(_("the full piece"), default=False)
+    intro = models.CharField(_("intro line"), max_length=300, blank=True, validators=[ONE_LINE])
+    # Asked for with the article's publish (publishing.py): one per article and newsletter.
+    with_publish = models.BooleanField(_("sent with the publish"), default=False)
     # Stable across retries and restarts: every copy of one recipient's message carries the
     # same Message-ID, so duplicates are identifiable (RELIABILITY.md I4).
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
@@ -65,6 +74,14 @@ class Edition(models.Model):
         verbose_name = _("edition")
         verbose_name_plural = _("editions")
         ordering = ["-created_at"]
+        constraints = [
+            # A re-publish or an edit of the article never sends it a second time.
+            models.UniqueConstraint(
+                fields=["article", "newsletter"],
+                condition=models.Q(with_publish=True) & ~models.Q(status="cancelled"),
+                name="one_publish_send_per_article",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.newsletter}: {self.subject}"

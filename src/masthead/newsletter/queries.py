@@ -122,6 +122,15 @@ def digest_list(edition: Edition) -> list[ArticlePage]:
     )
 
 
+def publish_editions(article: ArticlePage) -> list[Edition]:
+    """The editions asked for with a publish of ``article`` (a cancelled one aside)."""
+    return list(
+        Edition.objects.filter(article=article, with_publish=True)
+        .exclude(status=Edition.Status.CANCELLED)
+        .select_related("newsletter")
+    )
+
+
 def default_newsletter(language: str) -> Newsletter | None:
     """The newsletter an article in ``language`` is most likely sent by."""
     return Newsletter.objects.filter(language=language).order_by("name", "pk").first()

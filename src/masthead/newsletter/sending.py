@@ -33,6 +33,7 @@ from masthead.audience.queries import suppressed_among, suppression_key
 from masthead.lib import prepared
 from masthead.newsletter import emails
 from masthead.newsletter.models import Delivery, Edition
+from masthead.newsroom import access
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +155,12 @@ class _Pacer:
 def _send_ledger(edition: Edition) -> None:
     connection = get_connection()  # one connection, reused for every message
     composer = emails.Composer(edition, emails.edition_content(edition), connection)
+    # The full piece of a members-only article: members' copies carry the body.
+    members_composer = (
+        emails.Composer(edition, emails.edition_content(edition, members=True), connection)
+        if emails.varies_by_membership(edition)
+        else None
+    )
     pacer = _Pacer(settings.NEWSLETTER_SEND_RATE)
     _relax_commits(True)
     # Claims walk forward from the last row claimed (keyset), and sweep from the start again
@@ -169,7 +176,7 @@ def _send_ledger(edition: Edition) -> None:
             batch = _claim_batch(edition, after_id=after_id)
             if batch:
                 after_id = batch[-1].pk
-                _send_batch(edition, composer, batch, connection, pacer)
+                _send_batch(edition, composer, batch, connection, pacer, members_composer)
                 continue
             if after_id:
                 after_id, release_at = 0, 0.0  # sweep from the start before concluding
@@ -273,6 +280,7 @@ def _send_batch(
     batch: list[Delivery],
     connection: object,
     pacer: _Pacer,
+    members_composer: emails.Composer | None = None,
 ) -> None:
     eligible = _still_eligible(edition, batch)
     skipped = [row.pk for row in batch if row.pk not in eligible]
@@ -280,6 +288,9 @@ def _send_batch(
         status=Delivery.Status.SKIPPED
     )
     rows = [row for row in batch if row.pk in eligible]
+    # Asked at send time, one query per batch: a membership that ended since the audience
+    # was frozen no longer gets the members' copy.
+    members = access.members_among([row.reader_id for row in rows]) if members_composer else set()
     # Give rows back before our claim could look dead to another worker: every send ends
     # within EMAIL_TIMEOUT, and the claim lasts NEWSLETTER_CLAIM_SECONDS (3 times by default).
     deadline = time.monotonic() + settings.NEWSLETTER_CLAIM_SECONDS - settings.EMAIL_TIMEOUT
@@ -288,7 +299,8 @@ def _send_batch(
             _release([r.pk for r in rows[index:]])
             return
         pacer.wait()
-        if not _send_one(edition, composer, row, connection):
+        chosen = members_composer if row.reader_id in members else composer
+        if not _send_one(edition, chosen, row, connection):
             # The server is unreachable: hand the rest back and let the loop wait.
             _release([r.pk for r in rows[index + 1 :]])
             return

@@ -62,6 +62,7 @@ class EmptyDigest(Exception):  # noqa: N818 (an answer: there is nothing to list
 # editions belong to the pipeline.
 SENDABLE = [Edition.Status.DRAFT, Edition.Status.CANCELLED, Edition.Status.STALE]
 SCHEDULABLE = [*SENDABLE, Edition.Status.SCHEDULED]
+CANCELLABLE = [Edition.Status.SCHEDULED, Edition.Status.AWAITING]
 
 
 @transaction.atomic(durable=True)
@@ -106,15 +107,76 @@ def schedule_edition(*, edition: Edition, at: dt.datetime) -> Edition:
     return edition
 
 
+@transaction.atomic
+def send_with_publish(
+    *,
+    article: object,
+    newsletter: Newsletter,
+    subject: str,
+    full_piece: bool = False,
+    intro: str = "",
+) -> Edition:
+    """An edition of ``article`` that goes out when the article goes live (``went_live``).
+
+    Asked for with the article's publish, inside Wagtail's publish: so it waits, whether
+    the article goes live a moment later or when scheduled publishing publishes it. One per
+    article and newsletter (a cancelled one aside): asking again, with a re-publish or an
+    edit, returns the edition already made and sends nothing more.
+    """
+    existing = publish_edition(article=article, newsletter=newsletter)
+    if existing is not None:
+        return existing
+    edition = Edition(
+        newsletter=newsletter,
+        subject=subject,
+        article=article,
+        status=Edition.Status.AWAITING,
+        full_piece=full_piece,
+        intro=intro,
+        with_publish=True,
+    )
+    edition.full_clean()
+    edition.save()
+    return edition
+
+
+def publish_edition(*, article: object, newsletter: Newsletter) -> Edition | None:
+    """The edition asked for with a publish of ``article`` to ``newsletter``, if any."""
+    return (
+        Edition.objects.filter(article=article, newsletter=newsletter, with_publish=True)
+        .exclude(status=Edition.Status.CANCELLED)
+        .first()
+    )
+
+
+def went_live(*, article: object) -> list[int]:
+    """Send the editions waiting for ``article`` (Wagtail's ``page_published``); their ids.
+
+    Each moves from AWAITING to DRAFT in one conditional update before its send task is
+    enqueued, so a second publish, or two at once, finds nothing waiting and sends nothing.
+    The send itself is the ledger's (sending.send_edition).
+    """
+    waiting = Edition.objects.filter(article=article, status=Edition.Status.AWAITING)
+    started = []
+    for pk in waiting.values_list("pk", flat=True):
+        if Edition.objects.filter(pk=pk, status=Edition.Status.AWAITING).update(
+            status=Edition.Status.DRAFT
+        ):
+            enqueue_send(edition=Edition(pk=pk))
+            started.append(pk)
+    return started
+
+
 @transaction.atomic(durable=True)
 def cancel_edition(*, edition: Edition) -> Edition:
-    """Call off a scheduled edition; it can be scheduled or sent again later.
+    """Call off a scheduled edition, or one waiting for its article; it can be scheduled or
+    sent again later.
 
     CANCELLED, not back to DRAFT: the sweep may already have listed the edition as due,
     and ``send_edition`` sends a draft but leaves a cancelled edition alone. The update is
     conditional, so a send that has started wins and the editor is told.
     """
-    changed = Edition.objects.filter(pk=edition.pk, status=Edition.Status.SCHEDULED).update(
+    changed = Edition.objects.filter(pk=edition.pk, status__in=CANCELLABLE).update(
         status=Edition.Status.CANCELLED, scheduled_at=None
     )
     if not changed:
@@ -158,10 +220,14 @@ _PREVIEW_READER_ID = 0
 
 
 def preview_message(*, edition: Edition, email: str) -> EmailMessage:
-    """The message a subscriber would get, addressed to ``email``; no Delivery is written."""
+    """The message a subscriber would get, addressed to ``email``; no Delivery is written.
+
+    A member's copy, when members get another (the full piece of a members-only article):
+    the editor sees everything the edition carries.
+    """
     stand_in = Delivery(pk=0, edition=edition, reader_id=_PREVIEW_READER_ID, email=email)
     return emails.build_message(
-        edition=edition, content=emails.edition_content(edition), delivery=stand_in
+        edition=edition, content=emails.edition_content(edition, members=True), delivery=stand_in
     )
 
 

@@ -14,6 +14,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 
 from masthead.newsletter import panels as newsletter_panels
+from masthead.newsletter import publishing
 from masthead.newsletter.admin_views import can_add_editions
 from masthead.newsletter.viewsets import NewsletterGroup
 from masthead.newsroom.models import ArticlePage
@@ -55,3 +56,8 @@ def send_by_email_listing_button(
 @hooks.register("construct_homepage_panels")
 def last_edition_panel(request: object, panels: list) -> None:
     panels.extend(newsletter_panels.panels_for(request))
+
+
+# The edition asked for in the publish dialog (publishing.py).
+hooks.register("before_publish_page", publishing.before_publish)
+hooks.register("after_edit_page", publishing.after_edit)

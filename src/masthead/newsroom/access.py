@@ -2,7 +2,8 @@
 
 Newsroom stands below audience and funding (DESIGN.md: Layers), so it cannot know who is
 signed in or who is a member. The funding app registers a check in its ``ready()``; with
-none registered, nobody is a member and members-only articles show their teaser only.
+none registered, nobody is a member and members-only articles show their teaser only. The
+same holds for emails: ``members_among`` answers by reader id.
 """
 
 from __future__ import annotations
@@ -17,13 +18,31 @@ from django.http import HttpRequest
 MEMBERSHIP_PATH = "/{language}/support/membership/"
 
 Check = Callable[[HttpRequest], bool]
+# The same question about readers by id, for what is sent rather than served (an email of
+# a members-only article): returns the ids, among those given, of members.
+MembersAmong = Callable[[list[int]], set[int]]
 
 _checks: list[Check] = []
+_members_among: list[MembersAmong] = []
 
 
 def register(check: Check) -> None:
     if check not in _checks:
         _checks.append(check)
+
+
+def register_members_among(check: MembersAmong) -> None:
+    if check not in _members_among:
+        _members_among.append(check)
+
+
+def members_among(reader_ids: list[int]) -> set[int]:
+    """The ids, among ``reader_ids``, of readers who may read members-only text."""
+    ids = [pk for pk in reader_ids if pk is not None]
+    found: set[int] = set()
+    for check in _members_among if ids else []:
+        found |= check(ids)
+    return found
 
 
 def has_member_access(request: HttpRequest | None) -> bool:

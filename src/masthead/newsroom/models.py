@@ -26,6 +26,7 @@ from wagtail.search import index
 from masthead.lib import pagecache
 from masthead.newsroom import access, sites
 from masthead.newsroom.blocks import INLINE_FEATURES, PARAGRAPH_FEATURES, ArticleBodyBlock
+from masthead.newsroom.publishing import ArticlePageForm
 
 WORDS_PER_MINUTE = 230
 # The count is keyed by the live revision, so a day's lifetime only bounds the cache's size.
@@ -331,6 +332,8 @@ class ArticlePage(RoutedPage):
     ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
+    # Publishing now or at a time, and what apps above add to a publish (publishing.py).
+    base_form_class = ArticlePageForm
     # The class of the wrapper around a members-only body, which only members receive; the
     # JSON-LD names it as the part that is not free (discovery/structured_data.py).
     members_body_class = "article__body--members"
