@@ -1,79 +1,33 @@
 """An editor's day in the admin, in Chromium: the preview panel, the edition's date picker,
 the page's language, and the admin on a 390 px phone (issue 13 §1, §5, §6).
 
-This module serves its own demo publication, with an admin password it sets, so the
-tests can sign in. Every test also fails when the browser reports a console error, a CSP
+They sign in as the served demo's admin (its password is set by conftest). Every test also fails when the browser reports a console error, a CSP
 violation (the preview frame's refusal was one) or an HTTP error (the ``page`` fixture).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import _PASSED_ENV, _free_port, _wait_until_serving
+from tests.e2e.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
 from tests.e2e.pages import HEADLINE
-from tests.processes import stop_group
 
 pytestmark = pytest.mark.e2e
 
-ADMIN = "admin"
-ADMIN_PASSWORD = "e2e-editor-walks-through"
 PHONE_HEIGHT = 844  # VIEWPORTS["mobile"]
 PHONE_WIDTH = 390
 DESKTOP = pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
 PHONE = pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """This module's demo publication (overriding the package's), its admin password known."""
-    data_dir = tmp_path_factory.mktemp("e2e-editor")
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
-    env.update(
-        MASTHEAD_ENV="development",
-        MASTHEAD_DATA_DIR=str(data_dir),
-        MASTHEAD_BASE_URL=base_url,
-        MASTHEAD_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PORT=str(port),
-        PYTHONUNBUFFERED="1",
-    )
-    masthead = str(Path(sys.executable).with_name("masthead"))
-    demo = subprocess.run(
-        [masthead, "demo"], env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    if demo.returncode != 0:
-        pytest.fail(f"masthead demo exited with {demo.returncode}:\n{demo.stderr[-4000:]}")
-    log = data_dir / "serve.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [masthead, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_serving(f"{base_url}/en/", server, log)
-        yield base_url
-    finally:
-        stop_group(server)
-
-
 def _sign_in(page: Page, then: str) -> None:
     # Straight to ``then``: the dashboard is another part of the admin (issue 13 §3).
     page.goto(f"/admin/login/?next={quote(then)}")
-    page.fill("#id_username", ADMIN)
+    page.fill("#id_username", ADMIN_USERNAME)
     page.fill("#id_password", ADMIN_PASSWORD)
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
