@@ -118,6 +118,8 @@ def test_on_a_phone_listings_notices_save_bar_and_side_strips_fit(page: Page) ->
     expect(page.locator(".w-minimap")).to_be_hidden()
     assert _box(page, ".w-panel")["width"] >= 0.85 * PHONE_WIDTH
 
+    # An article's main action is "Publish…" (issue 13 §2): saving a draft is in the menu.
+    page.locator("form .footer").get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messages")).to_contain_text("has been updated")
     notices = _box(page, ".messages")
