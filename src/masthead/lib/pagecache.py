@@ -145,7 +145,8 @@ def _tag_values(tags: list[str]) -> list[int]:
     missing = [key for key in keys if values.get(key) is None]
     if missing:
         # Never moved, or evicted: from now on it counts from the clock's present value,
-        # above any value it had, so no value kept under an older one can be read again.
+        # not 0, above any value it had, so no page or value kept under an older one can
+        # pass as current (a page rendered before this read is stale at worst).
         now = clock()
         for key in missing:
             _cache().add(key, now, timeout=None)
@@ -245,16 +246,7 @@ def stored_tags(tags: set[str]) -> tuple[str, ...]:
     """What a render depends on, made safe: ANY when it declared nothing, ALL always; and
     each tag given a key, so that a missing key can only mean one that was evicted."""
     result = {*(tags or {ANY}), ALL}
-    keys = [tag_key(tag) for tag in result]
-    known = _cache().get_many(keys)
-    missing = [key for key in keys if key not in known]
-    if missing:
-        # The clock's present value, not 0: a key evicted and given back must never look
-        # older than it was (a page or a remembered value from before would pass as
-        # current). A page rendered before this read is then stale at worst.
-        now = clock()
-        for key in missing:
-            _cache().add(key, now, timeout=None)
+    _tag_values(list(result))  # gives every missing tag a key
     return tuple(sorted(result))
 
 
