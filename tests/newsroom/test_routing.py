@@ -102,3 +102,60 @@ def test_a_byline_change_shows_on_the_next_render(client, publication):
     article.bylines = [type(article.bylines.first())(contributor=writer)]
     article.save_revision().publish()
     assert "Irene Castellanos" in client.get(article.url).content.decode()
+
+
+def test_a_routed_page_is_kept_so_the_next_request_runs_no_query(
+    publication, django_assert_num_queries
+):
+    path = publication.flagship.url.removeprefix("/en/")
+    both_routes(path, "en")
+    with translation.override("en"), django_assert_num_queries(0):
+        found = routing.route(RequestFactory().get(f"/en/{path}"), path)
+    assert found.page.pk == publication.flagship.pk
+
+
+def test_a_kept_route_follows_the_article_to_its_new_slug(client, publication):
+    article = publication.others[0]
+    old_url = article.url
+    assert client.get(old_url).status_code == 200
+    article.slug = "a-new-name"
+    article.save_revision().publish()
+    article.refresh_from_db()
+    assert article.url.endswith("/a-new-name/")
+    assert client.get(old_url).status_code == 404
+    assert client.get(article.url).status_code == 200
+
+
+def test_a_kept_route_is_dropped_when_the_article_is_unpublished(client, publication):
+    article = publication.others[0]
+    assert client.get(article.url).status_code == 200
+    article.unpublish()
+    assert client.get(article.url).status_code == 404
+
+
+def test_a_kept_route_is_dropped_when_the_article_moves_to_another_section(client, publication):
+    article = publication.others[0]
+    old_url = article.url
+    assert client.get(old_url).status_code == 200
+    target = (
+        publication.analysis
+        if article.get_parent().pk != publication.analysis.pk
+        else (publication.flagship.get_parent())
+    )
+    article.move(target, pos="last-child")
+    article.refresh_from_db()
+    assert client.get(old_url)["Location"] == article.url
+    assert client.get(article.url).status_code == 200
+
+
+def test_a_kept_route_is_dropped_when_its_section_is_renamed(client, publication):
+    article = publication.flagship
+    old_url = article.url
+    assert client.get(old_url).status_code == 200
+    section = article.get_parent().specific
+    section.slug = "conversations"
+    section.save_revision().publish()
+    article.refresh_from_db()
+    assert client.get(old_url).status_code == 404
+    assert article.url.startswith("/en/conversations/")
+    assert client.get(article.url).status_code == 200

@@ -16,14 +16,17 @@ neither.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage, Picture
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
+from masthead.lib import pagecache
 from masthead.newsroom.models import ArticlePage, Contributor, PublicationSettings
 
 # Newest first: the browser takes the first <source> whose type it decodes.
@@ -121,12 +124,30 @@ def specs(image: AbstractImage, role: str) -> list[str]:
     return [f"{op}|format-{fmt}" for fmt in formats for op in _operations(image, ROLES[role])]
 
 
+# The HTML is kept until an image changes (SHARED); this only bounds the cache's size.
+PICTURE_SECONDS = 3600
+
+
 def picture(image: AbstractImage, role: str, **attrs: object) -> SafeString:
     """``<picture>`` with AVIF and WebP sources and an ``<img>`` with width and height.
 
-    One query for every rendition of the image, none when they were prefetched
-    (``prefetch_for_cards``) or are in Wagtail's rendition cache.
+    Kept as HTML: looking up its fifteen renditions (in Wagtail's rendition cache or the
+    database) and parsing their specs was a fifth of an uncached article's render. The key
+    holds what the renditions follow (the file, the focal point) and the tag is the one an
+    image's edit moves, so a replaced file or a moved focal point shows at once; a missing
+    source file's placeholder is kept too, until the image is saved again.
     """
+    focal = (image.focal_point_x, image.focal_point_y)
+    focal += (image.focal_point_width, image.focal_point_height)
+    shape = hashlib.sha1(  # noqa: S324 (a cache key, not a secret)
+        repr((image.file.name, focal, sorted(attrs.items()))).encode()
+    ).hexdigest()
+    key = f"picture:{image.pk}:{role}:{shape}"
+    render = partial(_picture, image, role, attrs)
+    return mark_safe(pagecache.remembered(key, render, PICTURE_SECONDS, tags=(pagecache.SHARED,)))  # noqa: S308 (Wagtail's Picture escapes)
+
+
+def _picture(image: AbstractImage, role: str, attrs: dict[str, object]) -> str:
     kind = ROLES[role]
     renditions = get_renditions_or_not_found(image, specs(image, role))
     attrs["sizes"] = kind.sizes or _logo_sizes(image)
@@ -135,19 +156,12 @@ def picture(image: AbstractImage, role: str, **attrs: object) -> SafeString:
     elif kind.loading == LAZY:
         attrs.setdefault("loading", "lazy")
     attrs.setdefault("decoding", "async")
-    return Picture(renditions, attrs).__html__()
+    return str(Picture(renditions, attrs).__html__())
 
 
 def _logo_sizes(image: AbstractImage) -> str:
     # Drawn 3rem high: its width follows from its shape.
     return f"{round(48 * (image.width or 1) / (image.height or 1))}px"
-
-
-def card_specs(images: Iterable[AbstractImage]) -> list[str]:
-    """Every spec a card may ask of these images (for a prefetch)."""
-    return sorted(
-        {spec for image in images for role in ARTICLE_HERO_ROLES for spec in specs(image, role)}
-    )
 
 
 # --- making them: what the background task calls ---------------------------------------

@@ -22,7 +22,7 @@ from masthead.lib.sanitize import clean_html
 from masthead.newsroom import queries, renditions
 from masthead.newsroom.bylines import join_names
 from masthead.newsroom.models import Contributor, PublicationText
-from masthead.theme import furniture
+from masthead.theme import cards, furniture
 
 register = template.Library()
 
@@ -60,6 +60,28 @@ def responsive_image(image: object, role: str, **attrs: object) -> SafeString:
     if not image:
         return mark_safe("")
     return renditions.picture(image, role, **attrs)
+
+
+@register.simple_tag(takes_context=True)
+def card(
+    context: template.Context,
+    article: object,
+    *,
+    lead: bool = False,
+    show_image: bool = False,
+    show_standfirst: bool = False,
+    heading: str = "h3",
+) -> SafeString:
+    """``{% card article show_standfirst=True heading="h2" %}``: the article's card, kept
+    (theme/cards.py)."""
+    return cards.card_html(
+        article,
+        context.get("request"),
+        lead=bool(lead),
+        show_image=bool(show_image),
+        show_standfirst=bool(show_standfirst),
+        heading=heading,
+    )
 
 
 @register.simple_tag

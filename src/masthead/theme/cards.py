@@ -1,0 +1,55 @@
+"""An article's card (home, sections, topics, contributors, related posts) as kept HTML.
+
+A listing of twenty cards spent most of its uncached render drawing them: each card's
+``<picture>`` looks up fifteen renditions, its byline and date are formatted, its template
+runs. A card only changes when its article does (its page tag) or when a name, picture or
+topic shown on it does (SHARED), so its HTML is kept under those tags, per language (the
+kind and the date are translated) and per host (``pageurl`` writes a relative link only
+for the site being served).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from masthead.lib import pagecache
+from masthead.newsroom.models import ArticlePage
+
+TEMPLATE = "theme/includes/card.html"
+# Kept until the article or what it shows changes (the tags); this only bounds the size.
+CARD_SECONDS = 3600
+
+
+def card_html(
+    article: ArticlePage,
+    request: HttpRequest | None,
+    *,
+    lead: bool = False,
+    show_image: bool = False,
+    show_standfirst: bool = False,
+    heading: str = "h3",
+) -> SafeString:
+    """The card of ``article`` as ``theme/includes/card.html`` draws it, kept."""
+    variant = f"{lead:d}{show_image:d}{show_standfirst:d}{heading}"
+    host = request.get_host() if request is not None else ""
+    key = (
+        f"card:{article.pk}:{article.live_revision_id}:{translation.get_language()}:"
+        f"{variant}:{host}"
+    )
+    context = {
+        "article": article,
+        "lead": lead,
+        "show_image": show_image,
+        "show_standfirst": show_standfirst,
+        "heading": heading,
+        "request": request,
+    }
+
+    def render() -> str:
+        return render_to_string(TEMPLATE, context)
+
+    tags = (pagecache.page_tag(article.pk), pagecache.SHARED)
+    return mark_safe(pagecache.remembered(key, render, CARD_SECONDS, tags=tags))  # noqa: S308 (our template's output)
