@@ -57,6 +57,21 @@ class TestJsonLd:
         assert [p["name"] for p in people] == names
         assert people[0]["url"] == "http://localhost/en/contributors/ada-quispe/"
 
+    def test_kept_tags_follow_a_renamed_author_and_a_new_revision(
+        self, client, publication, settings
+    ):
+        settings.PAGE_CACHE_ENABLED = False  # the tags are kept apart from the page
+        flagship = publication.flagship
+        json_ld(client.get(flagship.url))
+        member = publication.members[0]
+        member.name = "Ada Quispe Renamed"
+        member.save()
+        flagship.title = "The headline, published again"
+        flagship.save_revision().publish()
+        data = json_ld(client.get(flagship.url))
+        assert data["headline"] == "The headline, published again"
+        assert "Ada Quispe Renamed" in [m["name"] for m in data["author"][0]["member"]]
+
     def test_names_the_interviewee_as_what_it_is_about(self, client, publication):
         data = json_ld(client.get(publication.flagship.url))
         assert data["about"] == [

@@ -4,9 +4,11 @@ changes (theme/cards.py); a replaced picture shows at once (newsroom/renditions.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from wagtail.images.rect import Rect
 
@@ -14,7 +16,7 @@ from masthead.lib import pagecache
 from masthead.newsroom import renditions
 from masthead.newsroom.models import ArticlePage, Contributor
 from masthead.theme import cards
-from tests.discovery.factories import make_image
+from tests.discovery.factories import make_articles, make_image
 
 pytestmark = pytest.mark.usefixtures("no_page_cache")
 
@@ -68,3 +70,20 @@ def test_a_moved_focal_point_changes_the_cropped_picture_at_once(publication):
     after = renditions.picture(image, "card", alt="")
     assert after != before
     assert "fill-" in after
+
+
+def test_a_listing_whose_cards_are_kept_reads_no_article(client, publication):
+    url = publication.flagship.get_parent().url
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert not [q["sql"] for q in captured if "newsroom_articlepage" in q["sql"]]
+
+
+def test_after_a_publish_the_listing_draws_the_new_card_and_keeps_the_others(client, publication):
+    section = publication.flagship.get_parent()
+    client.get(section.url)
+    make_articles(section, 1, bylines=[publication.writer], prefix="fresh")
+    page = client.get(section.url).content.decode()
+    assert "fresh-0" in page
+    assert publication.flagship.title in page

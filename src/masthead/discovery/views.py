@@ -23,7 +23,7 @@ from masthead.newsroom import access, queries
 @require_safe
 def contributor(request: HttpRequest, slug: str) -> HttpResponse:
     person = queries.contributor_by_slug(slug=slug, locale=Locale.get_active())
-    page_obj = queries.paginate(
+    page_obj = queries.paginate_cards(
         queries.contributor_articles(person),
         page=request.GET.get("page"),
         count_key=f"contributor:{person.pk}",
@@ -47,7 +47,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
     locale = Locale.get_active()
     tag, languages = queries.topic_and_languages(slug=slug, locale=locale)
     articles = queries.topic_articles(slug=tag.slug, locale=locale)
-    page_obj = queries.paginate(
+    page_obj = queries.paginate_cards(
         articles, page=request.GET.get("page"), count_key=f"topic:{tag.pk}:{locale.pk}"
     )
     return render(

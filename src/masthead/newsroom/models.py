@@ -195,7 +195,7 @@ class SectionPage(RoutedPage):
         from masthead.newsroom import queries
 
         context = super().get_context(request, *args, **kwargs)
-        context["page_obj"] = queries.paginate(
+        context["page_obj"] = queries.paginate_cards(
             queries.section_articles(self),
             page=request.GET.get("page"),
             count_key=f"section:{self.pk}",

@@ -101,6 +101,52 @@ def _cards_by_ids(ids: list[int]) -> list[ArticlePage]:
     return [found[pk] for pk in ids if pk in found]
 
 
+class CardRef:
+    """An article on a listing, read from the database only if its card must be drawn.
+
+    Cards are kept as HTML (theme/cards.py), so a listing whose cards are all kept needs
+    only their ids; the first card that is not kept reads every article of the listing in
+    one query (after a publish that is one new card, and the rest are kept).
+    Anything else asked of it is asked of the article.
+    """
+
+    __slots__ = ("_batch", "pk")
+
+    def __init__(self, pk: int, batch: _CardBatch) -> None:
+        self.pk = pk
+        self._batch = batch
+
+    @property
+    def article(self) -> ArticlePage | None:
+        """The article, or None if it went away since its id was listed."""
+        return self._batch.get(self.pk)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.article, name)
+
+    def __eq__(self, other: object) -> bool:
+        return getattr(other, "pk", None) == self.pk and isinstance(other, CardRef | Page)
+
+    def __hash__(self) -> int:
+        return hash(self.pk)
+
+
+class _CardBatch:
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self._found: dict[int, ArticlePage] | None = None
+
+    def get(self, pk: int) -> ArticlePage | None:
+        if self._found is None:
+            self._found = {article.pk: article for article in _cards_by_ids(self.ids)}
+        return self._found.get(pk)
+
+
+def card_refs(ids: list[int]) -> list[CardRef]:
+    batch = _CardBatch(list(ids))
+    return [CardRef(pk, batch) for pk in ids]
+
+
 def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
     """Ids of a listing, kept until the next publish (the page cache's generation).
 
@@ -127,8 +173,9 @@ def _latest_ids(locale: Locale, limit: int) -> list[int]:
 
 def home_listings(
     *, home: HomePage, lead: int = HOME_LEAD_COUNT, per_section: int = SECTION_CARD_COUNT
-) -> tuple[list[ArticlePage], list[tuple[SectionPage, list[ArticlePage]]]]:
-    """The home page's lead stories and each section's newest: every card in one query.
+) -> tuple[list[CardRef], list[tuple[SectionPage, list[CardRef]]]]:
+    """The home page's lead stories and each section's newest: every card that is not kept
+    in one query.
 
     The sections are the navigation's (kept until the next publish) under this home.
     """
@@ -146,13 +193,10 @@ def home_listings(
         for section in sections
     }
     wanted = dict.fromkeys([*lead_ids, *(pk for ids in section_ids.values() for pk in ids)])
-    cards = {card.pk: card for card in _cards_by_ids(list(wanted))}
+    cards = {ref.pk: ref for ref in card_refs(list(wanted))}
     return (
-        [cards[pk] for pk in lead_ids if pk in cards],
-        [
-            (section, [cards[pk] for pk in section_ids[section.pk] if pk in cards])
-            for section in sections
-        ],
+        [cards[pk] for pk in lead_ids],
+        [(section, [cards[pk] for pk in section_ids[section.pk]]) for section in sections],
     )
 
 
@@ -468,29 +512,35 @@ class _CountedPaginator(Paginator):
         self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
-def paginate(
-    queryset: QuerySet,
+def paginate_cards(
+    queryset: QuerySet[ArticlePage],
     *,
     page: str | None,
+    count_key: str,
     per_page: int = PER_PAGE,
-    count_key: str | None = None,
 ) -> PaginatorPage:
-    """One page of ``queryset``; a page number that is not a positive integer in range is a 404.
+    """One page of the listing ``queryset`` as ``CardRef``s; a page number that is not a
+    positive integer in range is a 404.
 
-    With ``count_key``, the number of items is kept until the next publish (the page cache's
-    generation): counting a section or a topic reads every row of it, the one query on a
-    listing whose cost grows with the archive.
+    The number of items and each page's ids are kept until the next publish (the page
+    cache's generation): counting a section or a topic reads every row of it, the one query
+    on a listing whose cost grew with the archive, and the cards themselves are kept.
     """
     number = page_number(page)
-    if count_key is None:
-        paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
-    else:
-        count = pagecache.remembered(f"count:{count_key}", queryset.count, LISTING_SECONDS)
-        paginator = _CountedPaginator(queryset, per_page, count=count)
+    count = pagecache.remembered(f"count:{count_key}", queryset.count, LISTING_SECONDS)
+    ids = queryset.values_list("pk", flat=True)
+    paginator = _CountedPaginator(ids, per_page, count=count)
     try:
-        return paginator.page(number)
+        found = paginator.page(number)
     except (EmptyPage, PageNotAnInteger):
         raise Http404("Invalid page number") from None
+    page_ids = pagecache.remembered(
+        f"page-ids:{count_key}:{per_page}:{number}",
+        partial(list, found.object_list),
+        LISTING_SECONDS,
+    )
+    found.object_list = card_refs(page_ids)
+    return found
 
 
 def page_number(raw: str | None) -> int:

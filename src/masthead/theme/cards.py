@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from masthead.lib import pagecache
 from masthead.newsroom.models import ArticlePage
+from masthead.newsroom.queries import CardRef
 
 TEMPLATE = "theme/includes/card.html"
 # Kept until the article or what it shows changes (the tags); this only bounds the size.
@@ -24,7 +25,7 @@ CARD_SECONDS = 3600
 
 
 def card_html(
-    article: ArticlePage,
+    article: ArticlePage | CardRef,
     request: HttpRequest | None,
     *,
     lead: bool = False,
@@ -32,15 +33,13 @@ def card_html(
     show_standfirst: bool = False,
     heading: str = "h3",
 ) -> SafeString:
-    """The card of ``article`` as ``theme/includes/card.html`` draws it, kept."""
+    """The card of ``article`` as ``theme/includes/card.html`` draws it, kept; nothing for
+    an article that went away since it was listed."""
     variant = f"{lead:d}{show_image:d}{show_standfirst:d}{heading}"
     host = request.get_host() if request is not None else ""
-    key = (
-        f"card:{article.pk}:{article.live_revision_id}:{translation.get_language()}:"
-        f"{variant}:{host}"
-    )
+    # No revision in the key: every publish of the article moves its page tag.
+    key = f"card:{article.pk}:{translation.get_language()}:{variant}:{host}"
     context = {
-        "article": article,
         "lead": lead,
         "show_image": show_image,
         "show_standfirst": show_standfirst,
@@ -49,7 +48,10 @@ def card_html(
     }
 
     def render() -> str:
-        return render_to_string(TEMPLATE, context)
+        found = article.article if isinstance(article, CardRef) else article
+        if found is None:
+            return ""
+        return render_to_string(TEMPLATE, {**context, "article": found})
 
     tags = (pagecache.page_tag(article.pk), pagecache.SHARED)
     return mark_safe(pagecache.remembered(key, render, CARD_SECONDS, tags=tags))  # noqa: S308 (our template's output)

@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 from masthead.discovery import structured_data
+from masthead.lib import pagecache
 
 register = template.Library()
 
+# Kept until the article or a name, picture or topic on it changes; this bounds the size.
+METADATA_SECONDS = 3600
 
-@register.inclusion_tag("discovery/article_meta.html", takes_context=True)
-def article_metadata(context: template.Context) -> dict:
-    """JSON-LD, Open Graph and Twitter tags for ``page``, from what its context has loaded."""
+
+@register.simple_tag(takes_context=True)
+def article_metadata(context: template.Context) -> SafeString:
+    """JSON-LD, Open Graph and Twitter tags for ``page``, from what its context has loaded.
+
+    Kept as HTML under the article's page tag and SHARED, per language and per host (the
+    tags carry absolute URLs): building them was a fifth of an uncached article's render.
+    A preview's are drawn every time from the page in memory.
+    """
+    page = context["page"]
+    request = context["request"]
+    if getattr(request, "is_preview", False):
+        return _metadata(context)
+    key = (
+        f"article-metadata:{page.pk}:{translation.get_language()}:"
+        f"{request.scheme}://{request.get_host()}"
+    )
+    tags = (pagecache.page_tag(page.pk), pagecache.SHARED)
+    html = pagecache.remembered(key, lambda: _metadata(context), METADATA_SECONDS, tags=tags)
+    return mark_safe(html)  # noqa: S308 (our template's output, escaped there)
+
+
+def _metadata(context: template.Context) -> str:
     page = context["page"]
     request = context["request"]
     bylines = context.get("bylines") or []
@@ -24,11 +50,14 @@ def article_metadata(context: template.Context) -> dict:
         subjects=context.get("subjects") or [],
         topics=topics,
     )
-    tags = structured_data.open_graph(
+    meta_tags = structured_data.open_graph(
         page,
         request=request,
         bylines=bylines,
         translations=context.get("translations") or [],
         topics=topics,
     )
-    return {"json_ld": structured_data.json_ld_script(data), "meta_tags": tags}
+    return render_to_string(
+        "discovery/article_meta.html",
+        {"json_ld": structured_data.json_ld_script(data), "meta_tags": meta_tags},
+    )
