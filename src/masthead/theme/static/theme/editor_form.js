@@ -33,12 +33,12 @@
     var alt = altFieldFor(imageInput);
     var chooser = document.getElementById(imageInput.id + "-chooser");
     if (!alt || !chooser || !imageInput.value) return;
-    // Only an empty field, or one still holding the previous image's description: what
-    // the editor wrote is theirs.
+    // Only an empty field, or one still holding the previous image's description (which
+    // describes another picture now): what the editor wrote is theirs.
     var prefilled = alt.getAttribute("data-masthead-prefilled");
     if (alt.value.trim() && alt.value !== prefilled) return;
     var description = descriptionOf(chooser);
-    if (!description) return;
+    if (alt.value === description) return;
     alt.value = description;
     alt.setAttribute("data-masthead-prefilled", description);
     alt.dispatchEvent(new Event("input", { bubbles: true }));
