@@ -17,7 +17,14 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    TitleFieldPanel,
+)
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction, Site, TranslatableMixin
@@ -286,7 +293,15 @@ class ArticlePage(RoutedPage):
     )
 
     content_panels = [
-        *Page.content_panels,
+        # An article's title is its headline, and a long one stays whole in view: it wraps
+        # (issue 13 §4), which only a textarea can do.
+        TitleFieldPanel(
+            "title",
+            heading=_("Headline"),
+            placeholder=_("Headline*"),
+            help_text=_("The headline as readers will see it."),
+            widget=AdminAutoHeightTextInput(),
+        ),
         FieldPanel("standfirst"),
         FieldPanel("kind"),
         InlinePanel("bylines", label=_("Byline"), min_num=0),
@@ -301,11 +316,12 @@ class ArticlePage(RoutedPage):
             heading=_("Hero image"),
         ),
         FieldPanel("body"),
+        # Beside the body: what the piece is about is decided while writing it.
+        FieldPanel("topics"),
         FieldPanel("subject_note"),
     ]
     promote_panels = [
         *Page.promote_panels,
-        FieldPanel("topics"),
         FieldPanel("updated_at"),
         MultiFieldPanel(
             [FieldPanel("syndication_name"), FieldPanel("syndication_url")],

@@ -114,7 +114,26 @@ def when_form(data: object, article: object) -> WhenForm:
 
 
 class ArticlePageForm(WagtailAdminPageForm):
-    """The article's edit form: a publish also checks the dialog's parts (module's doc)."""
+    """The article's edit form: a publish also checks the dialog's parts (module's doc).
+
+    A new article starts as the kind its section usually publishes (issue 13 §4).
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.is_bound or self.instance.pk or self.parent_page is None:
+            return
+        if "kind" in self.fields:
+            from masthead.newsroom import queries  # queries imports the models, which import us
+
+            kind = queries.usual_kind(self.parent_page)
+            if kind:
+                self.initial["kind"] = kind
+
+    def clean_title(self) -> str:
+        # The headline's box wraps (a textarea): a pasted line break is a space, not part
+        # of the headline.
+        return " ".join((self.cleaned_data.get("title") or "").split())
 
     def clean(self) -> dict:
         cleaned = super().clean()

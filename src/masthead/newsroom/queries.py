@@ -17,8 +17,10 @@ from functools import partial
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import (
+    Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -272,6 +274,27 @@ def _navigation_sections(language: str) -> list[SectionPage]:
 
 def section_articles(section: SectionPage) -> QuerySet[ArticlePage]:
     return _with_card_data(_listed_articles().child_of(section))
+
+
+def usual_kind(section: Page) -> str | None:
+    """The kind most of ``section``'s articles have (Interviews: interview), or None.
+
+    Drafts count too: a section's first pieces are often unpublished. A new section with no
+    article yet asks its translations, so a new Spanish "Entrevistas" still writes
+    interviews. Ties go to the kind of the most recently created article.
+    """
+    sections = [section, *section.get_translations()] if section.pk else [section]
+    for candidate in sections:
+        counts = (
+            ArticlePage.objects.child_of(candidate)
+            .values("kind")
+            .annotate(n=Count("pk"), newest=Max("pk"))
+            .order_by("-n", "-newest")
+        )
+        first = counts.first()
+        if first is not None:
+            return first["kind"]
+    return None
 
 
 def topic_articles(*, slug: str, locale: Locale) -> QuerySet[ArticlePage]:

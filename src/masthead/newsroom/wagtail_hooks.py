@@ -75,6 +75,12 @@ def editor_admin_css() -> str:
     return format_html('<link rel="stylesheet" href="{}">', static("theme/editor-admin.css"))
 
 
+@hooks.register("insert_editor_js")
+def editor_form_js() -> str:
+    """Alt text from the image's description, and tab badges that count every error."""
+    return format_html('<script src="{}"></script>', static("theme/editor_form.js"))
+
+
 class ContentChecks(ContentCheckerItem):
     """The Checks panel's accessibility checker, on what the editor writes: the page's
     ``<main>``, not the header and footer every page shares (issues there are the

@@ -21,6 +21,7 @@ from masthead.lib import holes, pagecache
 from masthead.lib.sanitize import clean_html
 from masthead.newsroom import queries, renditions
 from masthead.newsroom.bylines import join_names
+from masthead.newsroom.credits import credit_name as _credit_name
 from masthead.newsroom.models import Contributor, PublicationText
 from masthead.theme import cards, furniture
 
@@ -113,6 +114,12 @@ def byline_text(contributors: Iterable[Contributor]) -> str:
 def byline_names(bylines: Iterable[object]) -> str:
     """Names on a card: ``article.bylines.all`` joined in the active language."""
     return join_names([b.contributor.name for b in bylines])
+
+
+@register.filter
+def credit_name(credit: str) -> str:
+    """An image credit without the "Photo:" the editor typed: the template prints its own."""
+    return _credit_name(credit or "")
 
 
 @register.filter
