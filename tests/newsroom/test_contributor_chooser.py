@@ -27,7 +27,8 @@ def editor_client(client, publication):
 
 def _create(client, data: dict, locale: str | None = "en") -> dict:
     url = reverse(CREATE) + (f"?locale={locale}" if locale else "")
-    response = client.post(url, {"kind": "person", "role": "", "slug": "", **data})
+    fields = {"kind": "person", "role": "", "slug": "", **data}
+    response = client.post(url, {f"new-contributor-{key}": value for key, value in fields.items()})
     assert response.status_code == 200
     return response.json()
 
@@ -37,6 +38,8 @@ def test_the_chooser_offers_a_create_tab_that_names_the_page_s_language(editor_c
     html = response.json()["html"]
     assert 'id="tab-create"' in html
     assert "Create and choose" in html
+    # Apart from the page form's own fields beneath the modal (it has a slug too).
+    assert 'id="id_new-contributor-slug"' in html
     assert "created in Spanish, the language of this page" in html
     # The form posts back with the language it was opened in.
     assert f"{reverse(CREATE)}?locale=es" in html
@@ -152,7 +155,8 @@ def test_who_may_not_add_contributors_sees_no_create_tab(chooser_only_client):
 def test_who_may_not_add_contributors_cannot_post_one(chooser_only_client):
     before = Contributor.objects.count()
     response = chooser_only_client.post(
-        reverse(CREATE) + "?locale=en", {"name": "Pilar Ortiz", "kind": "person"}
+        reverse(CREATE) + "?locale=en",
+        {"new-contributor-name": "Pilar Ortiz", "new-contributor-kind": "person"},
     )
     assert response.status_code == 403
     assert Contributor.objects.count() == before

@@ -34,6 +34,9 @@ class ContributorCreationForm(forms.Form):
     """The fields a byline or an interview needs; bio, photo and links wait for the
     contributor's own page. The slug is made from the name unless one is given."""
 
+    # The modal opens over the page's own form, which has a slug too: ids stay unique.
+    prefix = "new-contributor"
+
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Contributor.Kind.choices, initial=Contributor.Kind.PERSON
