@@ -1,11 +1,13 @@
-// Names for two of the admin's inputs that Wagtail 8 leaves unnamed (issue 13 §7), loaded
-// on every admin page by theme/wagtail_hooks.py. A field's <label for> points at the hidden
-// input the widget replaces, not at what the editor types into, so a screen reader meets
-// an unnamed text box (axe: aria-input-field-name, label):
-// - the rich text editor (Draftail's role="textbox"), wagtail/wagtail#14205;
-// - the tag field's typing box (tag-it's input after the hidden one).
-// Each gets aria-labelledby pointing at its field's visible label. Blocks added to a
-// StreamField later, and editors React draws again, are named when they appear.
+// Names for what Wagtail 8's admin leaves unnamed (issue 13 §7), loaded on every admin page
+// by theme/wagtail_hooks.py:
+// - the rich text editor (Draftail's role="textbox"), wagtail/wagtail#14205, and the tag
+//   field's typing box (tag-it's input): a field's <label for> points at the hidden input
+//   the widget replaces, not at what the editor types into (axe: aria-input-field-name,
+//   label);
+// - a chooser's modal dialog (axe: aria-dialog-name).
+// Each gets aria-labelledby pointing at its visible label or heading. Blocks added to a
+// StreamField later, editors React draws again and modals opened later are named when
+// they appear.
 (function () {
   "use strict";
 
@@ -45,12 +47,21 @@
       var input = box.closest("[data-draftail-editor-wrapper]").previousElementSibling;
       if (input && input.tagName === "INPUT") name(input, box);
     });
+    // A chooser's modal dialog: named by the heading its content brings ("Choose
+    // contributor"), which carries the same id as the page's own heading beneath.
+    document.querySelectorAll('.modal[role="dialog"]:not([aria-labelledby])').forEach(function (modal) {
+      var heading = modal.querySelector(".modal-body h1");
+      if (!named(heading)) return;
+      heading.id = "modal-title-" + ++modals;
+      modal.setAttribute("aria-labelledby", heading.id);
+    });
     document.querySelectorAll('input[data-controller~="w-tag"]').forEach(function (input) {
       var list = input.nextElementSibling;
       if (list && list.classList.contains("tagit")) name(input, list.querySelector(".tagit-new input"));
     });
   }
 
+  var modals = 0;
   var pending = false;
   function soon() {
     if (pending) return;
