@@ -105,7 +105,10 @@ class _LocaleOfThePage:
     def creation_locale(self) -> Locale | None:
         code = self.request.GET.get("locale")
         if not code:
-            return Locale.get_default()
+            try:
+                return Locale.get_default()
+            except Locale.DoesNotExist:
+                return None
         return Locale.objects.filter(language_code=code).first()
 
     def get_create_url(self) -> str:
