@@ -64,7 +64,8 @@ def test_the_article_editor_of_the_flagship_interview(page: Page, axe_source: st
     _sign_in(page, "/admin/pages/")
     _edit_flagship(page)
     # Its body drawn: rich text editors in paragraphs, interview turns and footnotes.
-    expect(page.locator(".public-DraftEditor-content").first).to_be_visible()
+    # A long interview on a busy two-core machine: give it time.
+    expect(page.locator(".public-DraftEditor-content").first).to_be_visible(timeout=30_000)
     assert_no_serious_violations(page, axe_source)
 
 
