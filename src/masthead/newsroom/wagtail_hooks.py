@@ -16,6 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.newsroom import admin_views, publishing
 from masthead.newsroom import panels as newsroom_panels
+from masthead.newsroom.choosers import ContributorChooserViewSet
 from masthead.newsroom.models import ArticlePage, Contributor, PublicationText
 
 
@@ -28,6 +29,8 @@ class ContributorViewSet(SnippetViewSet):
     list_display = ["name", "role", "kind", "locale"]
     list_filter = ["kind", "locale"]
     search_fields = ["name"]
+    # Its chooser also creates one, in the page's language, without leaving the page.
+    chooser_viewset_class = ContributorChooserViewSet
 
 
 class PublicationTextViewSet(SnippetViewSet):

@@ -38,3 +38,9 @@ def framework_help_for_admins_only(request: Any, menu_items: list) -> None:
 @hooks.register("insert_global_admin_css")
 def dashboard_css() -> str:
     return format_html('<link rel="stylesheet" href="{}">', static("theme/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def input_labels_js() -> str:
+    """Names the rich text and tag inputs that Wagtail leaves unnamed (admin-labels.js)."""
+    return format_html('<script src="{}" defer></script>', static("theme/admin-labels.js"))
