@@ -16,6 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.telepath import register
+from wagtail.blocks.list_block import ListValue
 from wagtail.blocks.struct_block import StructBlockAdapter
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -88,10 +89,13 @@ def _speaker_blocks(role: str) -> tuple[SnippetChooserBlock, blocks.CharBlock]:
 class PairBlock(blocks.StructBlock):
     """One question and its answer, each with its speaker.
 
-    Either half may be empty, not both: an answer running on past a pair (the speaker goes on
-    after a follow-up nod, or the demo's two-paragraph answers) is an answer-only pair, and a
-    question left unanswered is a question-only one. The reader sees turns either way
-    (``ExchangeBlock.turns``).
+    Either half may be empty: an answer running on past a pair (the speaker goes on after a
+    follow-up nod, or the demo's two-paragraph answers) is an answer-only pair, and a question
+    left unanswered is a question-only one. A half with text needs its speaker, the error on
+    the speaker's name field. A pair with no text at all is not an error but is dropped when
+    the exchange is saved (``ExchangeBlock.clean``): the editor autosaves every half second,
+    and a pair just added, its speakers filled in, must not fail that save before anything
+    has been typed into it.
     """
 
     question_speaker, question_speaker_name = _speaker_blocks("question")
@@ -112,10 +116,6 @@ class PairBlock(blocks.StructBlock):
         value = super().clean(value)
         errors: dict[str, ErrorList] = {}
         texts = {half: _has_text(value.get(half)) for half in ("question", "answer")}
-        if not any(texts.values()):
-            errors["question"] = ErrorList(
-                [ValidationError(_("Write a question or an answer, or remove this pair."))]
-            )
         for half, present in texts.items():
             named = value.get(f"{half}_speaker") or value.get(f"{half}_speaker_name", "").strip()
             if present and not named:
@@ -125,6 +125,10 @@ class PairBlock(blocks.StructBlock):
         if errors:
             raise blocks.StructBlockValidationError(block_errors=errors)
         return value
+
+
+def _pair_has_text(pair: blocks.StructValue) -> bool:
+    return _has_text(pair.get("question")) or _has_text(pair.get("answer"))
 
 
 def _has_text(value: object) -> bool:
@@ -152,6 +156,14 @@ class ExchangeBlock(blocks.StructBlock):
         label = _("Interview exchange")
         template = "newsroom/blocks/exchange.html"
 
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
+        value = super().clean(value)
+        pairs = value["pairs"]
+        kept = [bound for bound in pairs.bound_blocks if _pair_has_text(bound.value)]
+        if len(kept) < len(pairs.bound_blocks):
+            value["pairs"] = ListValue(pairs.list_block, bound_blocks=kept)
+        return value
+
     def get_context(self, value: blocks.StructValue, parent_context: dict | None = None) -> dict:
         context = super().get_context(value, parent_context=parent_context)
         context["turns"] = turns(value)
@@ -174,6 +186,23 @@ def turns(value: blocks.StructValue) -> list[Turn]:
     return result
 
 
+_EDITOR_STRINGS = {
+    "open": _("Paste a transcript"),
+    "label": _("Transcript"),
+    "help": _(
+        "One turn per line, as “Name: what they said”. The first speaker asks the questions; "
+        "a line without a name continues the turn before it."
+    ),
+    "convert": _("Turn into pairs"),
+    "cancel": _("Cancel"),
+    "working": _("Reading the transcript…"),
+    "added": _("Pairs added: %(count)s."),
+    "newSpeakers": _("New speakers, kept as typed names: %(names)s."),
+    "addContributor": _("Add a contributor (opens in a new tab)"),
+    "failed": _("The transcript could not be read. Nothing was changed; try again."),
+}
+
+
 class ExchangeBlockAdapter(StructBlockAdapter):
     """The exchange in the editor: new pairs get their speakers from the pair before and the
     article's interviewees, and a transcript can be pasted in (interview_editor.js)."""
@@ -184,6 +213,8 @@ class ExchangeBlockAdapter(StructBlockAdapter):
         name, children, meta = super().js_args(block)
         meta["transcriptUrl"] = reverse("newsroom_transcript_pairs")
         meta["contributorAddUrl"] = reverse("wagtailsnippets_newsroom_contributor:add")
+        # The script's words, in the editor's language (makemessages reads Python, not JS).
+        meta["strings"] = {key: str(text) for key, text in _EDITOR_STRINGS.items()}
         return [name, children, meta]
 
     @cached_property
