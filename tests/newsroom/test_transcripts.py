@@ -61,7 +61,11 @@ class TestParseTranscript:
 
     def test_a_clock_time_inside_the_text_is_not_a_name(self):
         transcript = parse_transcript("Ana: When?\nBo: At 10:30 we left.\n10:45: we arrived.")
-        assert shape(transcript)[1] == ("answer", "Bo", ["At 10:30 we left.", "10:45: we arrived."])
+        assert shape(transcript)[1] == (
+            "answer",
+            "Bo",
+            ["At 10:30 we left.", "10:45: we arrived."],
+        )
 
     def test_a_long_clause_before_a_colon_is_prose_not_a_name(self):
         transcript = parse_transcript(
@@ -82,7 +86,9 @@ class TestParseTranscript:
 
     def test_markup_in_the_text_is_kept_as_text(self):
         transcript = parse_transcript("Ana: <script>alert(1)</script> & more\nBo: ok")
-        assert transcript.turns[0].html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>"
+        assert (
+            transcript.turns[0].html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>"
+        )
 
     def test_control_characters_are_dropped(self):
         transcript = parse_transcript("Ana: Wh\x00y?\x07\nBo: ok")
@@ -109,8 +115,10 @@ class TestParseTranscript:
 
 class TestNormalizeName:
     def test_accents_case_and_spaces_do_not_matter(self):
-        assert normalize_name("  JULIÁN   ccori ") == normalize_name("Julián Ccori") == (
-            "julian ccori"
+        assert (
+            normalize_name("  JULIÁN   ccori ")
+            == normalize_name("Julián Ccori")
+            == ("julian ccori")
         )
 
 
