@@ -112,6 +112,20 @@ class PairBlock(blocks.StructBlock):
         # script falls back to the answer for an answer-only pair (interview_editor.js).
         label_format = "{question}"
 
+    def bulk_to_python(self, values: list[dict]) -> list[blocks.StructValue]:
+        # Both halves' speakers in one query, not one per chooser: an article's render is held
+        # to a query budget (tests/discovery/test_query_counts.py).
+        keys = ("question_speaker", "answer_speaker")
+        wanted = [
+            (i, key, raw[key]) for i, raw in enumerate(values) for key in keys if raw.get(key)
+        ]
+        rest = [{k: v for k, v in raw.items() if k not in keys} for raw in values]
+        result = super().bulk_to_python(rest)
+        found = self.child_blocks["question_speaker"].bulk_to_python([pk for _i, _k, pk in wanted])
+        for (i, key, _pk), speaker in zip(wanted, found, strict=True):
+            result[i][key] = speaker
+        return result
+
     def clean(self, value: blocks.StructValue) -> blocks.StructValue:
         value = super().clean(value)
         errors: dict[str, ErrorList] = {}
