@@ -34,6 +34,9 @@ TRANSCRIPT = (
     "THE LONG TABLE EDITORIAL BOARD: And where does it end?\r\n"
     f"{GUEST}: It has not ended yet.\r\n"
 )
+INTERVIEWEE = "Julián Ccori Mendaña"  # a demo contributor, chosen in the Interviewees panel
+QUESTION_CONTRIBUTOR = "[data-contentpath='question_speaker'] [data-chooser-title]"
+ANSWER_CONTRIBUTOR = "[data-contentpath='answer_speaker'] [data-chooser-title]"
 PREVIEW_WAIT_MS = 30_000  # a render on a busy two-core machine
 PUBLISH_WAIT_MS = 60_000  # as test_publish_flow: saves are slow on a shared two-core machine
 _titles = itertools.count(1)
@@ -71,6 +74,19 @@ def _wait_until_autosaved(page: Page) -> None:
     )
 
 
+def _choose_interviewee(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Add Interviewees").click()
+    page.locator("#id_subjects-0-contributor-chooser").get_by_role(
+        "button", name="Choose contributor"
+    ).click()
+    modal = page.locator(".modal")
+    modal.get_by_role("link", name=name).first.click()
+    expect(modal).to_be_hidden()
+    expect(page.locator("#id_subjects-0-contributor-chooser [data-chooser-title]")).to_have_text(
+        name
+    )
+
+
 def _visible(page: Page, selector: str) -> list[str]:
     """The values (inputs) or texts of what ``selector`` finds on screen: a deleted block
     stays in the form, hidden."""
@@ -88,9 +104,12 @@ def test_an_interview_from_a_pasted_transcript_is_previewed_published_and_emaile
     title = f"The salt road {viewport} {next(_titles)}"
     _new_article(page, _interviews_section(page), title)
     page.select_option("#id_kind", "interview")
+    _choose_interviewee(page, INTERVIEWEE)
 
     page.locator("#body-root button[title='Insert a block']").first.click()
     page.get_by_role("option", name="Interview exchange").click()
+    # The exchange's first pair is answered by the interviewee chosen above.
+    assert _visible(page, ANSWER_CONTRIBUTOR) == [INTERVIEWEE]
     exchange = page.locator("[data-transcript]")
     exchange.get_by_role("button", name="Paste a transcript").click()
     exchange.get_by_label("Transcript").fill(TRANSCRIPT)
@@ -105,10 +124,8 @@ def test_an_interview_from_a_pasted_transcript_is_previewed_published_and_emaile
 
     # Two pairs: the board asks (a contributor), the guest answers (a typed name).
     expect(page.locator("[data-contentpath='question'] .Draftail-Editor:visible")).to_have_count(2)
-    assert _visible(page, "[data-contentpath='question_speaker'] [data-chooser-title]") == [
-        BOARD,
-        BOARD,
-    ]
+    assert _visible(page, QUESTION_CONTRIBUTOR) == [BOARD, BOARD]
+    assert _visible(page, ANSWER_CONTRIBUTOR) == []
     assert _visible(page, "input[name$='-answer_speaker_name']") == [GUEST, GUEST]
     expect(page.locator("[data-contentpath='answer']:visible").first).to_contain_text(
         "She kept every receipt."
@@ -118,25 +135,22 @@ def test_an_interview_from_a_pasted_transcript_is_previewed_published_and_emaile
         ["Where does the salt road begin?", "And where does it end?"]
     )
 
-    # A pair added after them starts with the speakers of the pair before. Left empty, it
-    # fails no autosave and is left out when the page is published.
+    # A pair added after them is asked by whoever asked the pair before, and answered by the
+    # article's interviewee. Left empty, it fails no autosave and is left out when published.
     page.locator("[data-streamfield-list-add]:visible").last.click()
     expect(page.locator("[data-contentpath='question'] .Draftail-Editor:visible")).to_have_count(3)
-    assert _visible(page, "[data-contentpath='question_speaker'] [data-chooser-title]")[-1] == (
-        BOARD
-    )
-    assert _visible(page, "input[name$='-answer_speaker_name']")[-1] == GUEST
+    assert _visible(page, QUESTION_CONTRIBUTOR) == [BOARD, BOARD, BOARD]
+    assert _visible(page, ANSWER_CONTRIBUTOR) == [INTERVIEWEE]
 
-    if viewport == "desktop":
-        # The preview panel renders the unsaved pairs as a reader would see them.
-        page.locator('[data-side-panel-toggle="preview"]').click()
-        frame = page.frame_locator("#w-preview-iframe")
-        expect(frame.locator("h1")).to_have_text(title, timeout=PREVIEW_WAIT_MS)
-        expect(frame.locator(".turn--question .turn__speaker").first).to_have_text(
-            f"Question from {BOARD}"
-        )
-        expect(frame.locator(".exchange")).to_contain_text("It has not ended yet.")
-        page.locator('[data-side-panel-toggle="preview"]').click()
+    # The preview panel renders the pairs as a reader would see them.
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    frame = page.frame_locator("#w-preview-iframe")
+    expect(frame.locator("h1")).to_have_text(title, timeout=PREVIEW_WAIT_MS)
+    expect(frame.locator(".turn--question .turn__speaker").first).to_have_text(
+        f"Question from {BOARD}"
+    )
+    expect(frame.locator(".exchange")).to_contain_text("It has not ended yet.")
+    page.locator('[data-side-panel-toggle="preview"]').click()
 
     _open_publish_dialog(page)
     dialog = page.locator("#publish-dialog")
