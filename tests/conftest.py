@@ -16,6 +16,7 @@ from wagtail.models import Site
 
 from masthead.newsroom import services
 from masthead.newsroom.models import ArticlePage, Contributor
+from masthead.newsroom.transcripts import pairs_from_turns
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -36,15 +37,17 @@ def _exchange(*turns: tuple[str, object, str]) -> dict:
     return {
         "type": "exchange",
         "value": {
-            "turns": [
-                {
-                    "kind": kind,
-                    "speaker": speaker.pk if isinstance(speaker, Contributor) else None,
-                    "speaker_name": "" if isinstance(speaker, Contributor) else speaker,
-                    "text": f"<p>{text}</p>",
-                }
-                for kind, speaker, text in turns
-            ]
+            "pairs": pairs_from_turns(
+                [
+                    {
+                        "kind": kind,
+                        "speaker": speaker.pk if isinstance(speaker, Contributor) else None,
+                        "speaker_name": "" if isinstance(speaker, Contributor) else speaker,
+                        "text": f"<p>{text}</p>",
+                    }
+                    for kind, speaker, text in turns
+                ]
+            )
         },
     }
 

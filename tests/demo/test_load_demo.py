@@ -32,6 +32,7 @@ from masthead.funding import queries as funding_queries
 from masthead.funding import reports as funding_reports
 from masthead.funding.models import Payment, Plan, Refund
 from masthead.newsletter.models import Edition
+from masthead.newsroom.blocks import turns as reader_turns
 from masthead.newsroom.models import (
     ArticlePage,
     Contributor,
@@ -155,21 +156,23 @@ class LoadDemoTests(TestCase):
         flagship = ArticlePage.objects.get(locale=self.en, slug=FLAGSHIP.en.slug)
         board = Contributor.objects.get(locale=self.en, slug=pub.BOARD)
         askers = {board.pk, *board.members.values_list("member_id", flat=True)}
-        turns = [t for b in flagship.body if b.block_type == "exchange" for t in b.value["turns"]]
+        turns = [
+            t for b in flagship.body if b.block_type == "exchange" for t in reader_turns(b.value)
+        ]
         self.assertGreater(len(turns), 20)
         for turn in turns:
-            if turn["kind"] == "question":
-                self.assertIn(turn["speaker"].pk, askers)
+            if turn.kind == "question":
+                self.assertIn(turn.speaker.pk, askers)
             else:
-                self.assertEqual(turn["speaker"].slug, pub.INTERVIEWEE)
+                self.assertEqual(turn.speaker.slug, pub.INTERVIEWEE)
 
     def test_every_exchange_turn_names_its_speaker(self):
         for article in ArticlePage.objects.filter(slug__in=EN_SLUGS + _es_slugs()):
             for block in article.body:
                 if block.block_type != "exchange":
                     continue
-                for turn in block.value["turns"]:
-                    self.assertTrue(turn["speaker"] or turn["speaker_name"].strip(), article.slug)
+                for turn in reader_turns(block.value):
+                    self.assertTrue(turn.speaker or turn.speaker_name.strip(), article.slug)
 
     def test_every_hero_image_has_alternative_text(self):
         with_image = ArticlePage.objects.filter(hero_image__isnull=False)

@@ -22,12 +22,15 @@ def exchange(question_by: Contributor, answer_by: Contributor) -> dict:
     return {
         "type": "exchange",
         "value": {
-            "turns": [
-                {"kind": kind, "speaker": speaker.pk, "speaker_name": "", "text": f"<p>{text}</p>"}
-                for kind, speaker, text in [
-                    ("question", question_by, "What happened?"),
-                    ("answer", answer_by, "Many things."),
-                ]
+            "pairs": [
+                {
+                    "question_speaker": question_by.pk,
+                    "question_speaker_name": "",
+                    "question": "<p>What happened?</p>",
+                    "answer_speaker": answer_by.pk,
+                    "answer_speaker_name": "",
+                    "answer": "<p>Many things.</p>",
+                }
             ]
         },
     }

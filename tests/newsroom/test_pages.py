@@ -160,16 +160,15 @@ class TestArticleValidation:
             article.full_clean()
         assert "syndication_name" in error.value.message_dict
 
-    def test_exchange_turn_without_a_speaker_is_refused(self, publication):
+    def test_exchange_question_without_a_speaker_is_refused(self, publication):
         block = ArticlePage.body.field.stream_block.child_blocks["exchange"]
         value = block.to_python(
             {
-                "turns": [
+                "pairs": [
                     {
-                        "kind": "question",
-                        "speaker": None,
-                        "speaker_name": " ",
-                        "text": "<p>Why?</p>",
+                        "question_speaker": None,
+                        "question_speaker_name": " ",
+                        "question": "<p>Why?</p>",
                     }
                 ]
             }

@@ -56,26 +56,21 @@ class TestArticlePageShowsTheSeedElements:
 
     def test_a_speaker_continuing_is_named_once_on_screen(self, client, publication):
         page = publication.flagship
-        turn = {"kind": "answer", "speaker": publication.subject.pk, "speaker_name": ""}
+        board, subject = publication.board.pk, publication.subject.pk
+        # The answer runs on in a pair of its own, without a question.
         page.body = [
             {
                 "type": "exchange",
                 "value": {
-                    "turns": [
+                    "pairs": [
                         {
-                            **turn,
-                            "kind": "question",
-                            "speaker": publication.board.pk,
-                            "text": "<p>Q?</p>",
+                            "question_speaker": board,
+                            "question": "<p>Q?</p>",
+                            "answer_speaker": subject,
+                            "answer": "<p>First part.</p>",
                         },
-                        {**turn, "text": "<p>First part.</p>"},
-                        {**turn, "text": "<p>Second part.</p>"},
-                        {
-                            **turn,
-                            "kind": "question",
-                            "speaker": publication.board.pk,
-                            "text": "<p>Q2?</p>",
-                        },
+                        {"answer_speaker": subject, "answer": "<p>Second part.</p>"},
+                        {"question_speaker": board, "question": "<p>Q2?</p>"},
                     ]
                 },
             }

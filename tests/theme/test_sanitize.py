@@ -94,12 +94,11 @@ class TestUnsafeContentNeverReachesThePage:
             {
                 "type": "exchange",
                 "value": {
-                    "turns": [
+                    "pairs": [
                         {
-                            "kind": "answer",
-                            "speaker": None,
-                            "speaker_name": "<b>Someone</b>",
-                            "text": f'<p>An answer <img src="x" onerror="alert(3)">{SCRIPT}</p>',
+                            "answer_speaker": None,
+                            "answer_speaker_name": "<b>Someone</b>",
+                            "answer": f'<p>An answer <img src="x" onerror="alert(3)">{SCRIPT}</p>',
                         }
                     ]
                 },

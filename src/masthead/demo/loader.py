@@ -21,7 +21,7 @@ from masthead.demo.content import publication as pub
 from masthead.demo.content.pieces import PIECES
 from masthead.demo.content.types import BodyItem, Heading, Notes, Piece, Quote, Turn, Version
 from masthead.lib import fanout
-from masthead.newsroom import services, tasks
+from masthead.newsroom import services, tasks, transcripts
 from masthead.newsroom.models import ArticlePage, Contributor, HomePage, SectionPage
 
 # Used only when another publication already owns the default site (see _site_for).
@@ -278,14 +278,19 @@ def _draft(
 
 
 def stream_data(items: Iterable[BodyItem], people: dict[str, Contributor]) -> list[dict]:
-    """Turn content items into StreamField data; consecutive turns share one exchange."""
+    """Turn content items into StreamField data; consecutive turns share one exchange, as
+    question/answer pairs."""
     blocks: list[dict] = []
+    turns: list[dict] = []
     for item in items:
         if isinstance(item, Turn):
-            if not blocks or blocks[-1]["type"] != "exchange":
-                blocks.append(_block("exchange", {"turns": []}))
-            blocks[-1]["value"]["turns"].append(_turn(item, people))
-        elif isinstance(item, str):
+            if not turns:
+                blocks.append(_block("exchange", {"pairs": []}))
+            turns.append(_turn(item, people))
+            blocks[-1]["value"]["pairs"] = transcripts.pairs_from_turns(turns)
+            continue
+        turns = []
+        if isinstance(item, str):
             blocks.append(_block("paragraph", f"<p>{item}</p>"))
         elif isinstance(item, Heading):
             blocks.append(_block("heading", {"text": item.text, "level": "h2"}))

@@ -22,7 +22,10 @@ def plain_body(raw_body: Iterable[dict]) -> str:
         if kind == "paragraph" and isinstance(value, str):
             parts.append(value)
         elif kind == "exchange" and isinstance(value, dict):
-            parts.extend(str(turn.get("text", "")) for turn in value.get("turns", []))
+            for pair in value.get("pairs", []):
+                # A ListBlock's items are stored as {"type": "item", "value": ...}.
+                pair = pair.get("value", pair) if isinstance(pair, dict) else {}
+                parts.extend(str(pair.get(half) or "") for half in ("question", "answer"))
         elif kind == "pull_quote" and isinstance(value, dict):
             parts.append(str(value.get("quote", "")))
         elif kind == "heading" and isinstance(value, dict):

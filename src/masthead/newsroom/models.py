@@ -376,7 +376,8 @@ class ArticlePage(RoutedPage):
         parts = [self.standfirst]
         for block in self.body:
             if block.block_type == "exchange":
-                parts.extend(str(turn["text"]) for turn in block.value["turns"])
+                for pair in block.value["pairs"]:
+                    parts.extend((str(pair["question"]), str(pair["answer"])))
             elif block.block_type == "paragraph":
                 parts.append(str(block.value))
             elif block.block_type == "pull_quote":

@@ -47,6 +47,7 @@ from masthead.newsroom.models import (
     PublicationText,
     SectionPage,
 )
+from masthead.newsroom.transcripts import normalize_name
 
 PER_PAGE = 20
 # How many cards each listing of the page furniture shows.
@@ -385,6 +386,21 @@ def contributor_languages(contributor: Contributor) -> set[str]:
             "locale__language_code", flat=True
         )
     )
+
+
+def contributors_named(names: list[str], *, locale: Locale) -> dict[str, Contributor]:
+    """The contributors of ``locale`` whose name is one of ``names``, compared without case
+    or accents (a pasted transcript's "JOSE PEREZ" is José Pérez); keyed by the name as
+    given. A name two contributors share goes to the first by name, then by age."""
+    wanted = {normalize_name(name): name for name in names if name.strip()}
+    found: dict[str, Contributor] = {}
+    # A locale's contributors are a few hundred names: comparing in Python is what makes the
+    # accent-blind match the same on SQLite and PostgreSQL.
+    for contributor in Contributor.objects.filter(locale=locale).order_by("name", "pk"):
+        given = wanted.get(normalize_name(contributor.name))
+        if given is not None and given not in found:
+            found[given] = contributor
+    return found
 
 
 def _members_prefetch() -> Prefetch:

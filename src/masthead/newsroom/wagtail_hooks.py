@@ -1,5 +1,5 @@
 """Admin registration: contributors and publication texts are snippets; the translations
-report is under Reports; an article's main action is the publish dialog."""
+report is under Reports; the interview editor reads transcripts here; an article's main action is the publish dialog."""
 
 from django.apps import apps
 from django.forms import Media
@@ -50,13 +50,18 @@ class _TranslationsMenuItem(MenuItem):
 
 
 @hooks.register("register_admin_urls")
-def translations_report_urls() -> list:
+def newsroom_admin_urls() -> list:
     return [
         path(
             "reports/translations/",
             admin_views.TranslationsReportView.as_view(),
             name="newsroom_translations",
-        )
+        ),
+        path(
+            "newsroom/transcript-pairs/",
+            admin_views.transcript_pairs,
+            name="newsroom_transcript_pairs",
+        ),
     ]
 
 
