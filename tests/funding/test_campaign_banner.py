@@ -12,6 +12,7 @@ from masthead.funding import banner
 from masthead.funding.models import Checkout
 from masthead.funding.providers.local import LocalProvider
 from masthead.lib import holes, pagecache
+from masthead.newsroom import services
 from tests.funding.campaign_rows import donate, make_campaign
 from tests.theme.markup import parse
 
@@ -183,3 +184,24 @@ class TestTheCampaignClosesItself:
     def test_before_its_start_there_is_no_banner(self, client, publication, campaign):
         with freeze_time(campaign.starts_at - dt.timedelta(seconds=1)):
             assert banner_of(client.get(publication.flagship.url)) is None
+
+
+class TestWhatRefreshesTheBanner:
+    def test_an_articles_publish_does_not_recount_the_ledger(
+        self, client, publication, campaign, settings
+    ):
+        settings.PAGE_CACHE_ENABLED = False
+        client.get(publication.flagship.url)
+        donate(campaign, 800)
+        draft = services.ArticleDraft(title="Breaking", slug="breaking", standfirst="Now.")
+        services.create_article(section=publication.analysis, draft=draft)  # published now
+        # Still the kept fragment: its lag is CAMPAIGN_BANNER_SECONDS, not the next publish.
+        assert figures_text(client.get(publication.flagship.url)).startswith("US$0.00")
+
+    def test_a_new_campaign_title_shows_on_the_next_page(self, client, publication, campaign):
+        client.get(publication.flagship.url)
+        text = campaign.texts.get(language="en")
+        text.title = "One more month of interviews"
+        text.save()
+        box = banner_of(client.get(publication.flagship.url))
+        assert box.find(id="campaign-banner-title").text == "One more month of interviews"

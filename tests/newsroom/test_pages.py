@@ -246,3 +246,16 @@ class TestContributorPage:
         assert first.count('<article class="card') == 20
         assert second.count('<article class="card') == 6
         assert client.get("/en/contributors/nora-field/", {"page": 3}).status_code == 404
+
+
+def test_a_preview_shows_the_edited_body_not_the_kept_live_one(client, publication):
+    """The live body is kept as a fragment; a preview of an edit must not be served it."""
+    from tests.discovery.factories import paragraph
+
+    flagship = publication.flagship
+    assert client.get(flagship.url).status_code == 200  # the live body is now kept
+    edited = type(flagship).objects.get(pk=flagship.pk)
+    edited.body = [paragraph("A sentence only the preview has.")]
+    response = edited.make_preview_request()
+    assert "A sentence only the preview has." in response.content.decode()
+    assert "A sentence only the preview has." not in client.get(flagship.url).content.decode()

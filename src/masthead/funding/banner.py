@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,10 +27,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from masthead.funding import queries
-from masthead.funding.models import Campaign
-from masthead.lib import holes, money
+from masthead.funding.models import Campaign, CampaignText
+from masthead.lib import holes, money, pagecache
 
 HOLE = "campaign-banner"
+# What the banner depends on besides the ledger (whose lag CAMPAIGN_BANNER_SECONDS bounds):
+# the campaigns and their texts. Not ANY: a publish changes nothing in the banner, and
+# recounting the ledger made the first render after every publish pay for it (issue 10).
+TAG = "campaign"
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,7 @@ def render(request: HttpRequest) -> str:
     Shared by every reader of that language (it is a hole's fragment): nothing about the
     reader may go into it.
     """
+    pagecache.depends_on(TAG)
     campaign = queries.current_campaign()
     if campaign is None:
         return ""
@@ -143,3 +150,14 @@ def render(request: HttpRequest) -> str:
 def register() -> None:
     """Fill base.html's campaign hole (called from FundingConfig.ready)."""
     holes.register(HOLE, render, seconds=lambda: settings.CAMPAIGN_BANNER_SECONDS)
+    for model in (Campaign, CampaignText):
+        post_save.connect(_campaign_changed, sender=model, dispatch_uid=f"masthead.funding.banner.{model.__name__}")
+        post_delete.connect(
+            _campaign_changed, sender=model, dispatch_uid=f"masthead.funding.banner.{model.__name__}.delete"
+        )
+
+
+def _campaign_changed(sender: type, **kwargs: object) -> None:
+    """A campaign or its text saved or deleted: the banner shows it on the next page."""
+    pagecache.invalidate([TAG])
+    transaction.on_commit(lambda: pagecache.invalidate([TAG]))

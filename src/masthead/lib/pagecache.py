@@ -132,11 +132,14 @@ def remembered(
     navigation do not depend on any article, and re-reading them made the first render
     after every publish pay for them again (issue 10).
     """
-    if tags is None:
-        version = str(current_generation())
-    else:
-        version = ".".join(str(value) for value in _tag_values([*tags, ALL]))
-    return cache.get_or_set(f"{key}@{version}", compute, seconds)
+    kept_under = str(current_generation()) if tags is None else version(tags)
+    return cache.get_or_set(f"{key}@{kept_under}", compute, seconds)
+
+
+def version(tags: Iterable[str]) -> str:
+    """The current values of ``tags`` and ``ALL``, as a key part: it changes when one of
+    them is invalidated (for fragment caches that a publish elsewhere must not empty)."""
+    return ".".join(str(value) for value in _tag_values([*tags, ALL]))
 
 
 def _tag_values(tags: list[str]) -> list[int]:

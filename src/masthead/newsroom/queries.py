@@ -162,8 +162,12 @@ def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
 def latest_articles(
     *, locale: Locale, limit: int = 5, exclude: Page | None = None
 ) -> list[ArticlePage]:
-    ids = [pk for pk in _latest_ids(locale, limit) if exclude is None or pk != exclude.pk]
-    return _cards_by_ids(ids[:limit])
+    """The newest live, public articles of ``locale``: what a link to each shows (headline,
+    address, date), without their bylines or pictures."""
+    ids = [pk for pk in _latest_ids(locale, limit) if exclude is None or pk != exclude.pk][:limit]
+    found = ArticlePage.objects.filter(pk__in=ids).defer("body").select_related("locale")
+    by_id = found.in_bulk()
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _latest_ids(locale: Locale, limit: int) -> list[int]:

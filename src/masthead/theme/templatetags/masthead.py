@@ -287,9 +287,14 @@ def section_menu(context: template.Context) -> list:
 
 
 @register.simple_tag
-def content_generation() -> int:
-    """The page cache's generation: a fragment cache key that publishing makes stale."""
-    return pagecache.current_generation()
+def kept_version(page_id: int | None = None, *, shared: bool = False) -> str:
+    """A ``{% cache %}`` key part that moves when what the fragment shows changes: the
+    page's own tag (given its id), SHARED (names, pictures, topic names) when asked, and
+    ALL (settings, texts, sections) always; another article's publish leaves it as it is."""
+    tags = [] if page_id is None else [pagecache.page_tag(page_id)]
+    if shared:
+        tags.append(pagecache.SHARED)
+    return pagecache.version(tags)
 
 
 @register.simple_tag
