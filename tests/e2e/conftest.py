@@ -23,6 +23,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
@@ -273,3 +274,13 @@ def page(context: BrowserContext, console: ConsoleLog) -> Iterator[Page]:
     page = context.new_page()
     yield page
     assert not console.problems, "the browser reported problems:\n" + "\n".join(console.problems)
+
+
+def sign_in_as_admin(page: Page, then: str) -> None:
+    """Sign in to the demo's admin and land on ``then`` (straight there: the dashboard is
+    another part of the admin)."""
+    page.goto(f"/admin/login/?next={quote(then)}")
+    page.fill("#id_username", ADMIN_USERNAME)
+    page.fill("#id_password", ADMIN_PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()

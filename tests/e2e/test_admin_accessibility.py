@@ -11,12 +11,11 @@ fails a test on any console error, uncaught page error or HTTP error met on the 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
+from tests.e2e.conftest import sign_in_as_admin
 from tests.e2e.pages import HEADLINE
 from tests.e2e.test_accessibility import FAILING_IMPACTS, _describe
 
@@ -27,14 +26,6 @@ _ANIMATIONS_ENDED = """() => Promise.all(
         .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
         .map(a => a.finished.catch(() => null))
 )"""
-
-
-def _sign_in(page: Page, then: str) -> None:
-    page.goto(f"/admin/login/?next={quote(then)}")
-    page.fill("#id_username", ADMIN_USERNAME)
-    page.fill("#id_password", ADMIN_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def assert_no_serious_violations(page: Page, axe_source: str) -> None:
@@ -61,7 +52,7 @@ def _edit_flagship(page: Page) -> int:
 
 
 def test_the_article_editor_of_the_flagship_interview(page: Page, axe_source: str) -> None:
-    _sign_in(page, "/admin/pages/")
+    sign_in_as_admin(page, "/admin/pages/")
     _edit_flagship(page)
     # Its body drawn: rich text editors in paragraphs, interview turns and footnotes.
     # A long interview on a busy two-core machine: give it time.
@@ -70,7 +61,7 @@ def test_the_article_editor_of_the_flagship_interview(page: Page, axe_source: st
 
 
 def test_the_article_editor_of_a_new_article(page: Page, axe_source: str) -> None:
-    _sign_in(page, "/admin/")
+    sign_in_as_admin(page, "/admin/")
     page.get_by_role("link", name=re.compile(r"New article in Interviews \(English\)")).click()
     expect(page).to_have_url(re.compile(r"/admin/pages/add/newsroom/articlepage/\d+/$"))
     expect(page.locator("#id_title")).to_be_visible()
@@ -78,7 +69,7 @@ def test_the_article_editor_of_a_new_article(page: Page, axe_source: str) -> Non
 
 
 def test_the_edition_pages_new_its_page_and_its_form(page: Page, axe_source: str) -> None:
-    _sign_in(page, "/admin/snippets/newsletter/edition/add/")
+    sign_in_as_admin(page, "/admin/snippets/newsletter/edition/add/")
     expect(page.locator("#id_subject")).to_be_visible()
     assert_no_serious_violations(page, axe_source)
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from tests.e2e.conftest import ADMIN_PASSWORD, ADMIN_USERNAME, ConsoleLog
+from tests.e2e.conftest import ConsoleLog, sign_in_as_admin
 from tests.e2e.test_admin_accessibility import assert_no_serious_violations
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("viewport", ["desktop"], indirect=True)]
@@ -66,19 +65,11 @@ class AutosaveRefusals:
                 console.problems.remove(failed_load)
 
 
-def _sign_in(page: Page, then: str) -> None:
-    page.goto(f"/admin/login/?next={quote(then)}")
-    page.fill("#id_username", ADMIN_USERNAME)
-    page.fill("#id_password", ADMIN_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def test_an_interviewee_created_in_the_chooser_is_chosen_and_saved_with_the_draft(
     page: Page, console: ConsoleLog, manage: Callable[..., str], axe_source: str
 ) -> None:
     autosave = AutosaveRefusals(page)
-    _sign_in(page, "/admin/")
+    sign_in_as_admin(page, "/admin/")
     page.get_by_role("link", name=re.compile(r"New article in Interviews \(English\)")).click()
     expect(page).to_have_url(re.compile(r"/admin/pages/add/newsroom/articlepage/\d+/$"))
     article_url = page.url

@@ -8,12 +8,11 @@ violation (the preview frame's refusal was one) or an HTTP error (the ``page`` f
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN_PASSWORD, ADMIN_USERNAME
+from tests.e2e.conftest import sign_in_as_admin
 from tests.e2e.pages import HEADLINE
 
 pytestmark = pytest.mark.e2e
@@ -22,15 +21,6 @@ PHONE_HEIGHT = 844  # VIEWPORTS["mobile"]
 PHONE_WIDTH = 390
 DESKTOP = pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
 PHONE = pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
-
-
-def _sign_in(page: Page, then: str) -> None:
-    # Straight to ``then``: the dashboard is another part of the admin (issue 13 §3).
-    page.goto(f"/admin/login/?next={quote(then)}")
-    page.fill("#id_username", ADMIN_USERNAME)
-    page.fill("#id_password", ADMIN_PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def _edit_flagship(page: Page) -> int:
@@ -50,7 +40,7 @@ def _box(page: Page, selector: str) -> dict:
 
 @DESKTOP
 def test_the_preview_panel_shows_the_article_and_the_checks_count_it(page: Page) -> None:
-    _sign_in(page, "/admin/pages/")
+    sign_in_as_admin(page, "/admin/pages/")
     _edit_flagship(page)
     expect(page.locator("[data-page-language]")).to_have_text("English")
 
@@ -72,7 +62,7 @@ def test_the_preview_panel_shows_the_article_and_the_checks_count_it(page: Page)
 
 @DESKTOP
 def test_a_date_chosen_in_the_edition_pickers_calendar_is_saved(page: Page) -> None:
-    _sign_in(page, "/admin/pages/")
+    sign_in_as_admin(page, "/admin/pages/")
     article_id = _edit_flagship(page)
     page.goto(f"/admin/snippets/newsletter/edition/from-article/{article_id}/")
     page.locator("main form button[type=submit]").last.click()
@@ -99,7 +89,7 @@ def test_a_date_chosen_in_the_edition_pickers_calendar_is_saved(page: Page) -> N
 
 @PHONE
 def test_on_a_phone_listings_notices_save_bar_and_side_strips_fit(page: Page) -> None:
-    _sign_in(page, "/admin/pages/search/?q=the")
+    sign_in_as_admin(page, "/admin/pages/search/?q=the")
     titles = page.locator("table.listing td.title")
     expect(titles.first).to_be_visible()
     # A title column of at least half the screen: no title broken one word per line.
