@@ -287,9 +287,12 @@ def test_the_daily_digest_lists_the_days_articles_once_per_reader(
     assert not graph.state.sent_to(daily.phone)  # not on publish
     assert len(graph.state.sent_to(every.phone)) == 3
 
-    # The digest covers the 24 hours up to the digest hour: move it to include today.
-    settings.WHATSAPP_DIGEST_HOUR = 23
-    today = timezone.localdate()
+    # The digest covers the 24 hours up to the digest hour: move it to the next hour, so the
+    # window holds the articles just published whatever the time (at 23:30 the window
+    # ending at 23:00 today did not: this test failed every night in that hour).
+    next_hour = timezone.localtime() + dt.timedelta(hours=1)
+    settings.WHATSAPP_DIGEST_HOUR = next_hour.hour
+    today = next_hour.date()
     with django_capture_on_commit_callbacks(execute=True):
         assert sending.queue_digests(day=today) == 1  # no Spanish articles: no Spanish row
     [digest] = graph.state.sent_to(daily.phone)
