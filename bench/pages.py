@@ -249,7 +249,23 @@ class Masthead:
         seconds = float(line.rsplit(" in ", 1)[1].removesuffix(" s."))
         what = f"{'demo publication + ' if first else ''}{count} articles"
         print(f"  {what}: {total:.0f} s in all, {seconds:.1f} s for the articles", flush=True)
+        self.make_renditions()
         return what, seconds
+
+    def make_renditions(self) -> None:
+        """What the publish tasks do in production (pages_probe.py ``renditions``)."""
+        started = time.monotonic()
+        result = subprocess.run(
+            self.probe(),
+            env=self.env | {"BENCH_PROBE": "renditions"},
+            text=True,
+            capture_output=True,
+            timeout=3600,
+            check=False,
+        )
+        if result.returncode != 0:
+            sys.exit(f"bench: the renditions probe failed:\n{result.stderr[-3000:]}")
+        print(f"  renditions made in {time.monotonic() - started:.0f} s", flush=True)
 
     def probe(self) -> list[str]:
         runner = (

@@ -6,6 +6,10 @@ Two modes, chosen by the BENCH_PROBE environment variable:
   home, its section, the busiest topic and contributor), a sample of article URLs for the
   mixed-request run, the flagship's body as Masthead renders it (the bare page shows it),
   and the SQL queries each page runs (Django test client, page cache off, second request).
+- ``renditions``: makes every rendition the corpus's pages show (each image in each role it
+  plays, the demo articles' body figures), as the publish tasks would have in production:
+  the bulk load enqueues none, and without this the bench would time AVIF encoding on the
+  first view of each picture instead of page renders.
 - ``publish``: for every line read on stdin, publishes one new article in the flagship's
   section through Wagtail's own path (a copy of an existing article saved as a draft, then
   ``save_revision().publish()``, what the editor's Publish button does) and prints
@@ -33,6 +37,7 @@ from masthead.newsroom.models import ArticleByline, ArticlePage, ArticleTopic, C
 
 FLAGSHIP_SLUG = "the-altitude-of-power"
 SAMPLE = 3000  # article URLs for the mixed-request run
+DEMO_ARTICLES = 100  # more than the demo publication has, fewer than any synthetic run
 
 
 def flagship() -> ArticlePage:
@@ -113,8 +118,22 @@ def publish_forever() -> None:
         print(f"PUBLISHED {copy.url}", flush=True)
 
 
+def make_renditions() -> None:
+    from wagtail.images import get_image_model
+
+    from masthead.newsroom import renditions
+
+    made = sum(renditions.make_for_image(image) for image in get_image_model().objects.all())
+    # The demo's own articles (the first ones) carry the figures; synthetic ones reuse heroes.
+    for article in ArticlePage.objects.live().order_by("pk")[:DEMO_ARTICLES]:
+        made += renditions.make_for_article(article)
+    print(f"RENDITIONS {made}", flush=True)
+
+
 if __name__ == "__main__":
     if os.environ["BENCH_PROBE"] == "info":
         print("BENCH " + json.dumps(info(os.environ.get("BENCH_SEARCH", "Merrow"))), flush=True)
+    elif os.environ["BENCH_PROBE"] == "renditions":
+        make_renditions()
     else:
         publish_forever()
