@@ -8,11 +8,12 @@ violation (the preview frame's refusal was one) or an HTTP error (the ``page`` f
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import sign_in_as_admin
+from tests.e2e.conftest import ServedSite, sign_in_as_admin
 from tests.e2e.pages import HEADLINE
 
 pytestmark = pytest.mark.e2e
@@ -61,7 +62,9 @@ def test_the_preview_panel_shows_the_article_and_the_checks_count_it(page: Page)
 
 
 @DESKTOP
-def test_a_date_chosen_in_the_edition_pickers_calendar_is_saved(page: Page) -> None:
+def test_a_date_chosen_in_the_edition_pickers_calendar_is_saved_and_a_test_sent(
+    page: Page, served_site: ServedSite
+) -> None:
     sign_in_as_admin(page, "/admin/pages/")
     article_id = _edit_flagship(page)
     page.goto(f"/admin/snippets/newsletter/edition/from-article/{article_id}/")
@@ -85,6 +88,16 @@ def test_a_date_chosen_in_the_edition_pickers_calendar_is_saved(page: Page) -> N
     # The page again, the stored time in the field, as it was chosen.
     expect(page.locator("#id_at")).to_have_value(chosen)
     expect(page.get_by_role("button", name="Cancel the scheduled send")).to_be_visible()
+
+    # A test of the scheduled edition, to the editor's own address (the demo's server
+    # writes its email to its log).
+    log = Path(served_site.env["MASTHEAD_DATA_DIR"]) / "serve.log"
+    before = log.stat().st_size
+    page.get_by_role("button", name="Send a test to me").click()
+    expect(page.locator(".messages")).to_contain_text("A test was sent to admin@example.org")
+    sent = log.read_bytes()[before:].decode(errors="replace")
+    assert "To: admin@example.org" in sent
+    assert "List-Unsubscribe" in sent
 
 
 @PHONE
