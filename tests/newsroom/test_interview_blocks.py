@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.html import strip_tags
 
+from masthead.newsroom import transcripts
 from masthead.newsroom.blocks import ExchangeBlockAdapter, turns
 from masthead.newsroom.models import ArticlePage
 
@@ -18,15 +19,7 @@ def exchange():
 
 
 def pair(**fields) -> dict:
-    return {
-        "question_speaker": None,
-        "question_speaker_name": "",
-        "question": "",
-        "answer_speaker": None,
-        "answer_speaker_name": "",
-        "answer": "",
-        **fields,
-    }
+    return {**transcripts.empty_pair(), **fields}
 
 
 def errors_of(exchange, *pairs) -> dict:
