@@ -151,9 +151,15 @@ def register() -> None:
     """Fill base.html's campaign hole (called from FundingConfig.ready)."""
     holes.register(HOLE, render, seconds=lambda: settings.CAMPAIGN_BANNER_SECONDS)
     for model in (Campaign, CampaignText):
-        post_save.connect(_campaign_changed, sender=model, dispatch_uid=f"masthead.funding.banner.{model.__name__}")
+        post_save.connect(
+            _campaign_changed,
+            sender=model,
+            dispatch_uid=f"masthead.funding.banner.{model.__name__}",
+        )
         post_delete.connect(
-            _campaign_changed, sender=model, dispatch_uid=f"masthead.funding.banner.{model.__name__}.delete"
+            _campaign_changed,
+            sender=model,
+            dispatch_uid=f"masthead.funding.banner.{model.__name__}.delete",
         )
 
 
