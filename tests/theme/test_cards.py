@@ -3,6 +3,8 @@ changes (theme/cards.py); a replaced picture shows at once (newsroom/renditions.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import F, Value
@@ -13,10 +15,10 @@ from django.utils import translation
 from wagtail.images.rect import Rect
 
 from masthead.lib import pagecache
-from masthead.newsroom import renditions
-from masthead.newsroom.models import ArticlePage, Contributor
+from masthead.newsroom import queries, renditions, services
+from masthead.newsroom.models import ArticlePage, Contributor, SectionPage
 from masthead.theme import cards
-from tests.discovery.factories import make_articles, make_image
+from tests.discovery.factories import make_articles, make_image, paragraph
 
 pytestmark = pytest.mark.usefixtures("no_page_cache")
 
@@ -87,3 +89,82 @@ def test_after_a_publish_the_listing_draws_the_new_card_and_keeps_the_others(cli
     page = client.get(section.url).content.decode()
     assert "fresh-0" in page
     assert publication.flagship.title in page
+
+
+def _articles_read(captured: CaptureQueriesContext) -> list[set[int]]:
+    """The ids each card read of the captured queries asked for (``page_ptr_id IN (...)``)."""
+    reads = []
+    for query in captured.captured_queries:
+        match = re.search(r'"newsroom_articlepage"\."page_ptr_id" IN \(([\d, ]+)\)', query["sql"])
+        if match and "hero_image" in query["sql"]:
+            reads.append({int(pk) for pk in match.group(1).split(",")})
+    return reads
+
+
+def publish_now(section: SectionPage, writer: Contributor) -> ArticlePage:
+    """A new article published now, as an editor's Publish does (no backdating, which
+    empties every cache the way an import does)."""
+    draft = services.ArticleDraft(
+        title="Breaking: the quay reopens",
+        slug="breaking-quay",
+        standfirst="The harbour is open again.",
+        bylines=[writer],
+        topics=["mining"],
+        body=[paragraph("It reopened this morning.")],
+    )
+    return services.create_article(section=section, draft=draft)
+
+
+def test_cards_to_draw_are_read_alone_twice_then_all_the_rest_at_once(publication):
+    ids = [article.pk for article in publication.others]
+    refs = queries.card_refs(ids)
+    with CaptureQueriesContext(connection) as captured:
+        assert refs[0].article.pk == ids[0]
+        assert refs[3].article.pk == ids[3]
+        assert refs[1].article.pk == ids[1]
+        # Everything is read by now: asking again reads nothing.
+        assert [ref.article.pk for ref in refs] == ids
+    assert _articles_read(captured) == [{ids[0]}, {ids[3]}, {ids[1], ids[2], ids[4], ids[5]}]
+
+
+def test_after_a_publish_home_reads_only_the_articles_whose_cards_changed(client, publication):
+    section = publication.flagship.get_parent()
+    client.get("/en/")
+    fresh = publish_now(section, publication.writer)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/en/").content.decode()
+    assert fresh.title in page
+    read = set().union(*_articles_read(captured))
+    assert fresh.pk in read
+    # At most the new article and the one it pushed out of the lead (drawn in another size).
+    assert len(read) <= 2, read
+
+
+def test_a_publish_in_one_section_leaves_the_other_sections_lists_unread(client, publication):
+    interviews = publication.flagship.get_parent()
+    analysis = publication.others[1].get_parent()
+    assert analysis.pk != interviews.pk
+    client.get("/en/")
+    client.get(analysis.url)
+    fresh = publish_now(interviews, publication.writer)
+    with CaptureQueriesContext(connection) as captured:
+        home = client.get("/en/").content.decode()
+    assert fresh.title in home
+    listed = [q["sql"] for q in captured if "ORDER BY" in q["sql"] and "LIKE" in q["sql"]]
+    assert any(f"'{interviews.path}%'" in sql for sql in listed)
+    assert not any(f"'{analysis.path}%'" in sql for sql in listed)
+    # The other section's own page keeps its count and page of ids too.
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(analysis.url).status_code == 200
+    assert not [q["sql"] for q in captured if "COUNT(" in q["sql"]]
+
+
+def test_a_publish_in_a_section_updates_its_own_page_and_count(client, publication):
+    interviews = publication.flagship.get_parent()
+    before = client.get(interviews.url).content.decode()
+    assert "the quay reopens" not in before
+    fresh = publish_now(interviews, publication.writer)
+    with CaptureQueriesContext(connection) as captured:
+        after = client.get(interviews.url).content.decode()
+    assert fresh.title in after
+    assert [q["sql"] for q in captured if "COUNT(" in q["sql"]]

@@ -67,6 +67,7 @@ from masthead.newsroom.models import (
 ARTICLES = "articles"
 SHARED = pagecache.SHARED
 page_tag = pagecache.page_tag
+list_tag = pagecache.list_tag
 
 # Apps whose rows show up on reader pages; a row of one empties the page cache unless it
 # is handled more precisely below or ignored.
@@ -126,7 +127,7 @@ def page_tags(page: Page) -> list[str]:
     """What a Wagtail page shows, from the page alone (no query)."""
     tags = [page_tag(page.pk), SHARED]
     if isinstance(page, HomePage | SectionPage):
-        tags.append(f"list:{page.path}")
+        tags.append(list_tag(page.path))
     elif not isinstance(page, ArticlePage):
         tags.append(pagecache.ANY)  # a page type this module does not know
     return tags
@@ -177,7 +178,7 @@ def article_tags(page_id: int) -> set[str]:
         translations = Page.objects.filter(translation_key=page["translation_key"])
         tags.update(page_tag(pk) for pk in translations.values_list("pk", flat=True))
         ancestors = _ancestor_paths(page["path"])
-        tags.update(f"list:{path}" for path in ancestors)
+        tags.update(list_tag(path) for path in ancestors)
         if ancestors:
             parent = Page.objects.filter(path=ancestors[-1]).values_list("slug", flat=True)
             tags.update(f"section:{slug}" for slug in parent)
@@ -254,7 +255,7 @@ def _page_moved(sender: type, instance: Page, **kwargs: object) -> None:
     before = kwargs.get("parent_page_before")
     extra: set[str] = set()
     if isinstance(before, Page):
-        extra = {f"list:{path}" for path in [*_ancestor_paths(before.path), before.path]}
+        extra = {list_tag(path) for path in [*_ancestor_paths(before.path), before.path]}
         extra.add(f"section:{before.slug}")
     _article_changed(instance, gone=True, extra=extra)
 

@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
 
-from masthead.discovery import links, sharing
+from masthead.discovery import invalidation, links, sharing
 from masthead.discovery import search as site_search
 from masthead.discovery.forms import SearchForm
 from masthead.discovery.search_engines import Query
@@ -27,6 +27,7 @@ def contributor(request: HttpRequest, slug: str) -> HttpResponse:
         queries.contributor_articles(person),
         page=request.GET.get("page"),
         count_key=f"contributor:{person.pk}",
+        tags=invalidation.route_tags(request),
     )
     if not page_obj.paginator.count:
         # No published piece yet (the subject of a draft interview): no page announcing them.
@@ -48,7 +49,10 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
     tag, languages = queries.topic_and_languages(slug=slug, locale=locale)
     articles = queries.topic_articles(slug=tag.slug, locale=locale)
     page_obj = queries.paginate_cards(
-        articles, page=request.GET.get("page"), count_key=f"topic:{tag.pk}:{locale.pk}"
+        articles,
+        page=request.GET.get("page"),
+        count_key=f"topic:{tag.pk}:{locale.pk}",
+        tags=invalidation.route_tags(request),
     )
     return render(
         request,

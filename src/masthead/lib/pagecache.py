@@ -79,13 +79,19 @@ GENERATION_KEY = "pagecache:generation"
 CLOCK_KEY = "pagecache:clock"
 ANY = "*"  # moved by every invalidation: what a page that declared nothing depends on
 ALL = "all"  # moved by invalidate_all(): every page and fragment depends on it
-# Two tags of discovery/invalidation.py's vocabulary, here so that newsroom's memos (below
-# discovery) can name them: whatever shows people, pictures or topic names; one page.
+# Tags of discovery/invalidation.py's vocabulary, here so that newsroom's memos (below
+# discovery) can name them: whatever shows people, pictures or topic names; one page; the
+# listings under a home or section page.
 SHARED = "shared"
 
 
 def page_tag(page_id: int) -> str:
     return f"page:{page_id}"
+
+
+def list_tag(path: str) -> str:
+    """The listings of the home or section page at tree ``path``: every article below it."""
+    return f"list:{path}"
 
 
 LOCK_SECONDS = 10

@@ -206,6 +206,7 @@ class SectionPage(RoutedPage):
             queries.section_articles(self),
             page=request.GET.get("page"),
             count_key=f"section:{self.pk}",
+            tags=[pagecache.list_tag(self.path)],
         )
         return context
 

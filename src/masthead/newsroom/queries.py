@@ -10,7 +10,7 @@ shows (bylines, hero image) so a page's query count does not grow with its lengt
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -135,13 +135,29 @@ class CardRef:
 
 
 class _CardBatch:
+    """Reads the articles whose cards must be drawn: the first two alone, then every other.
+
+    After a publish a listing has one or two cards to draw (the new article's, and on
+    home the card of the piece it pushed out of the lead, drawn in another size) and the
+    rest are kept; reading the whole listing for them was most of home's first render
+    (issue 10). A third card to draw means a cold listing: the rest come in one query.
+    """
+
+    SINGLE_READS = 2
+
     def __init__(self, ids: list[int]) -> None:
         self.ids = ids
-        self._found: dict[int, ArticlePage] | None = None
+        self._found: dict[int, ArticlePage] = {}
+        self._read: set[int] = set()
+        self._reads = 0
 
     def get(self, pk: int) -> ArticlePage | None:
-        if self._found is None:
-            self._found = {article.pk: article for article in _cards_by_ids(self.ids)}
+        if pk not in self._read:
+            self._reads += 1
+            rest = [i for i in self.ids if i not in self._read and i != pk]
+            wanted = [pk] if self._reads <= self.SINGLE_READS else [pk, *rest]
+            self._read.update(wanted)
+            self._found.update((article.pk, article) for article in _cards_by_ids(wanted))
         return self._found.get(pk)
 
 
@@ -150,13 +166,18 @@ def card_refs(ids: list[int]) -> list[CardRef]:
     return [CardRef(pk, batch) for pk in ids]
 
 
-def _remembered_ids(key: str, compute: Callable[[], list[int]]) -> list[int]:
-    """Ids of a listing, kept until the next publish (the page cache's generation).
+def _remembered_ids(
+    key: str, compute: Callable[[], list[int]], *, tags: Iterable[str] | None = None
+) -> list[int]:
+    """Ids of a listing, kept until the next publish (the page cache's generation), or,
+    given ``tags``, until one of them moves.
 
     Latest and related lists are on every article page and only change when something
     is published, so an article rendered without the page cache need not sort the archive.
+    A section's list keyed by its own tag is not read again after a publish in another
+    section: home re-sorts one section, not all of them, on its first render (issue 10).
     """
-    return pagecache.remembered(key, compute, LISTING_SECONDS)
+    return pagecache.remembered(key, compute, LISTING_SECONDS, tags=tags)
 
 
 def latest_articles(
@@ -196,6 +217,7 @@ def home_listings(
         section.pk: _remembered_ids(
             f"section-latest:{section.pk}:{per_section}",
             partial(_section_ids, section, per_section),
+            tags=[pagecache.list_tag(section.path)],
         )
         for section in sections
     }
@@ -561,16 +583,18 @@ def paginate_cards(
     page: str | None,
     count_key: str,
     per_page: int = PER_PAGE,
+    tags: Iterable[str] | None = None,
 ) -> PaginatorPage:
     """One page of the listing ``queryset`` as ``CardRef``s; a page number that is not a
     positive integer in range is a 404.
 
     The number of items and each page's ids are kept until the next publish (the page
-    cache's generation): counting a section or a topic reads every row of it, the one query
-    on a listing whose cost grew with the archive, and the cards themselves are kept.
+    cache's generation), or, given the listing's own ``tags``, until one of them moves:
+    counting a section or a topic reads every row of it, the one query on a listing whose
+    cost grew with the archive, and the cards themselves are kept.
     """
     number = page_number(page)
-    count = pagecache.remembered(f"count:{count_key}", queryset.count, LISTING_SECONDS)
+    count = pagecache.remembered(f"count:{count_key}", queryset.count, LISTING_SECONDS, tags=tags)
     ids = queryset.values_list("pk", flat=True)
     paginator = _CountedPaginator(ids, per_page, count=count)
     try:
@@ -581,6 +605,7 @@ def paginate_cards(
         f"page-ids:{count_key}:{per_page}:{number}",
         partial(list, found.object_list),
         LISTING_SECONDS,
+        tags=tags,
     )
     found.object_list = card_refs(page_ids)
     return found
