@@ -253,7 +253,8 @@ class Masthead:
         return what, seconds
 
     def make_renditions(self) -> None:
-        """What the publish tasks do in production (pages_probe.py ``renditions``)."""
+        """What the publish tasks do in production (pages_probe.py ``renditions``):
+        renditions, then related lists."""
         started = time.monotonic()
         result = subprocess.run(
             self.probe(),
@@ -265,7 +266,12 @@ class Masthead:
         )
         if result.returncode != 0:
             sys.exit(f"bench: the renditions probe failed:\n{result.stderr[-3000:]}")
-        print(f"  renditions made in {time.monotonic() - started:.0f} s", flush=True)
+        related = next(x for x in result.stdout.splitlines() if x.startswith("RELATED "))
+        print(
+            f"  renditions and related lists made in {time.monotonic() - started:.0f} s "
+            f"(rebuild_related: {float(related.split()[1]):.0f} s)",
+            flush=True,
+        )
 
     def probe(self) -> list[str]:
         runner = (

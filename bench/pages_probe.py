@@ -9,7 +9,8 @@ Two modes, chosen by the BENCH_PROBE environment variable:
 - ``renditions``: makes every rendition the corpus's pages show (each image in each role it
   plays, the demo articles' body figures), as the publish tasks would have in production:
   the bulk load enqueues none, and without this the bench would time AVIF encoding on the
-  first view of each picture instead of page renders.
+  first view of each picture instead of page renders. Then every article's related list
+  (``rebuild_related``), also a publish task's work, and prints how long that took.
 - ``publish``: for every line read on stdin, publishes one new article in the flagship's
   section through Wagtail's own path (a copy of an existing article saved as a draft, then
   ``save_revision().publish()``, what the editor's Publish button does) and prints
@@ -22,6 +23,7 @@ import json
 import os
 import random
 import sys
+import time
 import uuid
 
 from django.db import connection
@@ -130,10 +132,22 @@ def make_renditions() -> None:
     print(f"RENDITIONS {made}", flush=True)
 
 
+def make_related_lists() -> None:
+    """Every article's stored related list, as the publish tasks leave them in production
+    (the bulk load runs none): without them every article page would fall back to
+    "shares a topic or a person, newest first", a query the engine's lists replace."""
+    from masthead.discovery import services
+
+    started = time.monotonic()
+    services.rebuild_related()
+    print(f"RELATED {time.monotonic() - started:.1f}", flush=True)
+
+
 if __name__ == "__main__":
     if os.environ["BENCH_PROBE"] == "info":
         print("BENCH " + json.dumps(info(os.environ.get("BENCH_SEARCH", "Merrow"))), flush=True)
     elif os.environ["BENCH_PROBE"] == "renditions":
         make_renditions()
+        make_related_lists()
     else:
         publish_forever()

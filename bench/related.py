@@ -12,7 +12,13 @@ and random picks. The last line is ``precision@5 engine=… plain=… random=…
 
 ``bench/related.py --articles N``: the engine on N synthetic articles (the demo's text
 writer): full fit and ranking time, the time of one incremental update (a new article
-published into the fitted index), and peak memory. The labelled corpora are read from
+published into the fitted index), and peak memory.
+
+``bench/related.py --data-dir DIR``: the same services end to end, database included, on
+a data folder built by ``masthead demo --articles N`` (``bench/pages.py --keep`` leaves
+one): ``rebuild_related`` (reading every article, fitting, ranking, writing every list),
+then six new articles published one at a time, each followed by ``update_related`` as
+the publish task runs it, and peak memory. The labelled corpora are read from
 where they are (../shared/eval); nothing of them is copied. See bench/README.md.
 """
 
@@ -35,11 +41,11 @@ sys.path.insert(0, str(REPO))
 K = 5
 
 
-def _django(data_dir: str) -> None:
+def _django(data_dir: str, *, tasks: str = "immediate") -> None:
     for name in ("DATABASE_URL", "REDIS_URL", "SEARCH_URL", "MASTHEAD_RELATED_INDEX_DIR"):
         os.environ.pop(name, None)
     os.environ["MASTHEAD_DATA_DIR"] = data_dir
-    os.environ["MASTHEAD_TASK_BACKEND"] = "immediate"
+    os.environ["MASTHEAD_TASK_BACKEND"] = tasks
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
     import django
 
@@ -212,12 +218,58 @@ def synthetic_scale(args: argparse.Namespace) -> None:
         print(f"peak_rss_mib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 
+def existing_archive(args: argparse.Namespace) -> None:
+    # Tasks are queued, not run: the bench times update_related itself, as the task would.
+    _django(args.data_dir, tasks="database")
+    from masthead.demo.writer import Writer
+    from masthead.discovery import services
+    from masthead.discovery.models import RelatedList
+    from masthead.newsroom import services as newsroom
+    from masthead.newsroom.models import ArticleByline, ArticlePage, SectionPage
+
+    live = ArticlePage.objects.live().count()
+    started, cpu = time.monotonic(), time.process_time()
+    services.rebuild_related()
+    full, full_cpu = time.monotonic() - started, time.process_time() - cpu
+    print(f"articles={live} lists_stored={RelatedList.objects.count()}")
+    print(f"full_rebuild_s={full:.1f} cpu_s={full_cpu:.1f} (database read and write included)")
+    sections = list(SectionPage.objects.live().filter(locale__language_code="en"))
+    byline = ArticleByline.objects.filter(page__locale__language_code="en").first().contributor
+    writer, timings = Writer(random.Random(3), set()), []
+    for number in range(6):
+        text = writer.article()
+        draft = newsroom.ArticleDraft(
+            title=text.title,
+            slug=f"bench-related-{number}-{random.Random().getrandbits(32):x}",
+            standfirst=text.standfirst,
+            body=[{"type": "paragraph", "value": f"<p>{p}</p>"} for p in text.paragraphs],
+            bylines=[byline],
+            topics=list(text.topics),
+        )
+        article = newsroom.create_article(section=sections[number % len(sections)], draft=draft)
+        started = time.monotonic()
+        changed = services.update_related([article.pk])
+        timings.append(time.monotonic() - started)
+    later = sorted(timings[1:])
+    print(
+        f"incremental_ms first={timings[0] * 1000:.0f} median_after={later[2] * 1000:.0f} "
+        f"max_after={later[-1] * 1000:.0f} lists_changed_last={len(changed)}"
+    )
+    print(f"peak_rss_mib={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", nargs="?", help="a CSV with columns id,label,title,text")
     parser.add_argument("--language", default="", help="the corpus language (en or es)")
     parser.add_argument("--articles", type=int, default=0, help="synthetic articles instead")
+    parser.add_argument("--data-dir", help="an existing data folder (masthead demo --articles N)")
     args = parser.parse_args()
+    if args.data_dir:
+        if not (Path(args.data_dir) / "masthead.sqlite3").exists():
+            parser.error(f"no masthead.sqlite3 in {args.data_dir}")
+        existing_archive(args)
+        return
     if args.articles:
         if args.articles < 10:
             parser.error("--articles must be at least 10")

@@ -168,3 +168,25 @@ def test_a_publish_in_a_section_updates_its_own_page_and_count(client, publicati
         after = client.get(interviews.url).content.decode()
     assert fresh.title in after
     assert [q["sql"] for q in captured if "COUNT(" in q["sql"]]
+
+
+def test_a_topic_page_keeps_its_languages_until_an_article_with_the_topic_changes(
+    client, publication
+):
+    # The flagship carries "history" in English only: no Spanish page for it.
+    assert client.get("/es/topics/history/").status_code == 404
+    client.get("/en/topics/history/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/en/topics/history/").status_code == 200
+    assert not [q["sql"] for q in captured if "DISTINCT" in q["sql"]]
+    spanish_section = publication.flagship_es.get_parent()
+    draft = services.ArticleDraft(
+        title="La historia del puerto",
+        slug="historia-del-puerto",
+        standfirst="El puerto, otra vez abierto.",
+        bylines=[publication.board_es],
+        topics=["history"],
+        body=[paragraph("Reabrió esta mañana.")],
+    )
+    services.create_article(section=spanish_section, draft=draft)
+    assert client.get("/es/topics/history/").status_code == 200

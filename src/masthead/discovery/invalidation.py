@@ -68,6 +68,7 @@ ARTICLES = "articles"
 SHARED = pagecache.SHARED
 page_tag = pagecache.page_tag
 list_tag = pagecache.list_tag
+topic_tag = pagecache.topic_tag
 
 # Apps whose rows show up on reader pages; a row of one empties the page cache unless it
 # is handled more precisely below or ignored.
@@ -185,7 +186,7 @@ def article_tags(page_id: int) -> set[str]:
     for tag_id, slug in ArticleTopic.objects.filter(content_object_id=page_id).values_list(
         "tag_id", "tag__slug"
     ):
-        tags.update({f"topic:{slug}", f"related-topic:{tag_id}"})
+        tags.update({topic_tag(slug), f"related-topic:{tag_id}"})
     people = [
         *ArticleByline.objects.filter(page_id=page_id).values_list("contributor_id", flat=True),
         *ArticleSubject.objects.filter(page_id=page_id).values_list("contributor_id", flat=True),
@@ -273,7 +274,7 @@ def _article_row(sender: type, instance: object, **kwargs: object) -> None:
         page_id = instance.content_object_id
         # Not instance.tag: when the tag itself is being deleted, it is no longer there.
         slugs = Tag.objects.filter(pk=instance.tag_id).values_list("slug", flat=True)
-        tags = {f"related-topic:{instance.tag_id}", *(f"topic:{slug}" for slug in slugs)}
+        tags = {f"related-topic:{instance.tag_id}", *(topic_tag(slug) for slug in slugs)}
     else:
         page_id = instance.page_id
         tags = _people_tags([instance.contributor_id])

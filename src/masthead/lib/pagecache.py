@@ -81,7 +81,7 @@ ANY = "*"  # moved by every invalidation: what a page that declared nothing depe
 ALL = "all"  # moved by invalidate_all(): every page and fragment depends on it
 # Tags of discovery/invalidation.py's vocabulary, here so that newsroom's memos (below
 # discovery) can name them: whatever shows people, pictures or topic names; one page; the
-# listings under a home or section page.
+# listings under a home or section page; a topic's.
 SHARED = "shared"
 
 
@@ -92,6 +92,11 @@ def page_tag(page_id: int) -> str:
 def list_tag(path: str) -> str:
     """The listings of the home or section page at tree ``path``: every article below it."""
     return f"list:{path}"
+
+
+def topic_tag(slug: str) -> str:
+    """A topic's page and feeds: every article with the topic."""
+    return f"topic:{slug}"
 
 
 LOCK_SECONDS = 10

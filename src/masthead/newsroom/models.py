@@ -207,6 +207,7 @@ class SectionPage(RoutedPage):
             page=request.GET.get("page"),
             count_key=f"section:{self.pk}",
             tags=[pagecache.list_tag(self.path)],
+            count=partial(queries.section_count, self),
         )
         return context
 
