@@ -250,7 +250,9 @@ def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePag
     if stored is not None:
         # The list may lag an unpublish by the worker's delay: keep what is still public.
         wanted = [pk for pk in stored if pk != article.pk]
-        live = published_articles(locale=article.locale).filter(pk__in=wanted)
+        # Unordered: ordered newest first, SQLite walked the language's whole index to
+        # find these few (450 ms at 100,000 articles) instead of reading them by id.
+        live = _listed_articles(locale=article.locale).filter(pk__in=wanted).order_by()
         cards = _with_card_data(live).in_bulk()
         return [cards[pk] for pk in wanted if pk in cards][:limit]
     return _cards_by_ids(
