@@ -161,6 +161,25 @@ class TestPublishingANewArticle:
         response = assert_hit(client, neighbour)
         assert article.title in related_box(response)
 
+    def test_a_stored_related_list_is_not_drawn_again_for_a_publish_that_leaves_it(
+        self, client, publication, django_assert_num_queries, settings
+    ):
+        from masthead.discovery import services as discovery
+        from masthead.discovery.models import RelatedList
+
+        discovery.rebuild_related()
+        stored, fallback = publication.others[0], publication.others[2]  # both "mining"
+        RelatedList.objects.filter(article_id=fallback.pk).delete()  # as before the worker ran
+        warm(client, [stored.url, fallback.url])
+        # The engine's task is queued, not run (the worker has not got to it): no stored
+        # list changed.
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        article = publish_new(publication, topics=["mining"])
+        with django_assert_num_queries(4):  # the latest-news box, drawn again for everyone
+            assert article.title in latest_box(assert_hit(client, stored.url))
+        # The fallback list, newest first among articles sharing a topic, shows it at once.
+        assert article.title in related_box(assert_hit(client, fallback.url))
+
     def test_a_members_only_article_shows_as_such_and_its_body_never_reaches_the_cache(
         self, client, publication
     ):

@@ -239,7 +239,21 @@ def read_related_ids_from(reader: Callable[[int], list[int] | None]) -> None:
     _stored_related_ids = reader
 
 
+@dataclass(frozen=True)
+class Related:
+    """An article's related items, and whether they are the engine's stored list (else the
+    fallback, which any article sharing a topic or a person can change)."""
+
+    articles: list[ArticlePage]
+    stored: bool
+
+
 def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
+    """``related(article).articles``."""
+    return related(article, limit=limit).articles
+
+
+def related(article: ArticlePage, *, limit: int = 4) -> Related:
     """The stored related list of ``article``: live, public, never itself, best first.
 
     Until the engine has stored one (a new article, before the worker has run): articles
@@ -252,12 +266,11 @@ def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePag
         wanted = [pk for pk in stored if pk != article.pk]
         # Unordered: ordered newest first, SQLite walked the language's whole index to
         # find these few (450 ms at 100,000 articles) instead of reading them by id.
-        live = _listed_articles(locale=article.locale).filter(pk__in=wanted).order_by()
+        live = _listed_articles().filter(locale_id=article.locale_id, pk__in=wanted).order_by()
         cards = _with_card_data(live).in_bulk()
-        return [cards[pk] for pk in wanted if pk in cards][:limit]
-    return _cards_by_ids(
-        _remembered_ids(f"related:{article.pk}:{limit}", lambda: _related_ids(article, limit))
-    )
+        return Related([cards[pk] for pk in wanted if pk in cards][:limit], stored=True)
+    ids = _remembered_ids(f"related:{article.pk}:{limit}", lambda: _related_ids(article, limit))
+    return Related(_cards_by_ids(ids), stored=False)
 
 
 def _related_ids(article: ArticlePage, limit: int) -> list[int]:
