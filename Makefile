@@ -57,8 +57,8 @@ clean-data:
 
 # Page benchmark (not run by CI, issue 10): Masthead's uncached pages beside a bare Wagtail
 # page built in the same run, at 1,000 and 100,000 synthetic articles, loaded with wrk on
-# 127.0.0.1; about half an hour. `make bench-quick` (3,000 articles, short runs) takes
-# about six minutes on an idle machine. See bench/README.md.
+# 127.0.0.1; about 45 minutes on an idle machine. `make bench-quick` (3,000 articles, short
+# runs) takes about six minutes. See bench/README.md.
 .PHONY: bench bench-quick
 bench: install
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)

@@ -4,6 +4,7 @@ changes (theme/cards.py); a replaced picture shows at once (newsroom/renditions.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -15,10 +16,11 @@ from django.utils import translation
 from wagtail.images.rect import Rect
 
 from masthead.lib import pagecache
-from masthead.newsroom import queries, renditions, services
+from masthead.newsroom import queries, renditions
 from masthead.newsroom.models import ArticlePage, Contributor, SectionPage
 from masthead.theme import cards
-from tests.discovery.factories import make_articles, make_image, paragraph
+from tests.discovery.factories import make_articles, make_image
+from tests.discovery.test_invalidation import publish_new
 
 pytestmark = pytest.mark.usefixtures("no_page_cache")
 
@@ -101,18 +103,10 @@ def _articles_read(captured: CaptureQueriesContext) -> list[set[int]]:
     return reads
 
 
-def publish_now(section: SectionPage, writer: Contributor) -> ArticlePage:
+def publish_now(publication: SimpleNamespace, section: SectionPage) -> ArticlePage:
     """A new article published now, as an editor's Publish does (no backdating, which
     empties every cache the way an import does)."""
-    draft = services.ArticleDraft(
-        title="Breaking: the quay reopens",
-        slug="breaking-quay",
-        standfirst="The harbour is open again.",
-        bylines=[writer],
-        topics=["mining"],
-        body=[paragraph("It reopened this morning.")],
-    )
-    return services.create_article(section=section, draft=draft)
+    return publish_new(publication, section=section, bylines=[publication.writer])
 
 
 def test_cards_to_draw_are_read_alone_twice_then_all_the_rest_at_once(publication):
@@ -130,7 +124,7 @@ def test_cards_to_draw_are_read_alone_twice_then_all_the_rest_at_once(publicatio
 def test_after_a_publish_home_reads_only_the_articles_whose_cards_changed(client, publication):
     section = publication.flagship.get_parent()
     client.get("/en/")
-    fresh = publish_now(section, publication.writer)
+    fresh = publish_now(publication, section)
     with CaptureQueriesContext(connection) as captured:
         page = client.get("/en/").content.decode()
     assert fresh.title in page
@@ -146,7 +140,7 @@ def test_a_publish_in_one_section_leaves_the_other_sections_lists_unread(client,
     assert analysis.pk != interviews.pk
     client.get("/en/")
     client.get(analysis.url)
-    fresh = publish_now(interviews, publication.writer)
+    fresh = publish_now(publication, interviews)
     with CaptureQueriesContext(connection) as captured:
         home = client.get("/en/").content.decode()
     assert fresh.title in home
@@ -162,8 +156,8 @@ def test_a_publish_in_one_section_leaves_the_other_sections_lists_unread(client,
 def test_a_publish_in_a_section_updates_its_own_page_and_count(client, publication):
     interviews = publication.flagship.get_parent()
     before = client.get(interviews.url).content.decode()
-    assert "the quay reopens" not in before
-    fresh = publish_now(interviews, publication.writer)
+    assert "Freshly Published Piece" not in before
+    fresh = publish_now(publication, interviews)
     with CaptureQueriesContext(connection) as captured:
         after = client.get(interviews.url).content.decode()
     assert fresh.title in after
@@ -180,13 +174,7 @@ def test_a_topic_page_keeps_its_languages_until_an_article_with_the_topic_change
         assert client.get("/en/topics/history/").status_code == 200
     assert not [q["sql"] for q in captured if "DISTINCT" in q["sql"]]
     spanish_section = publication.flagship_es.get_parent()
-    draft = services.ArticleDraft(
-        title="La historia del puerto",
-        slug="historia-del-puerto",
-        standfirst="El puerto, otra vez abierto.",
-        bylines=[publication.board_es],
-        topics=["history"],
-        body=[paragraph("Reabrió esta mañana.")],
+    publish_new(
+        publication, section=spanish_section, bylines=[publication.board_es], topics=["history"]
     )
-    services.create_article(section=spanish_section, draft=draft)
     assert client.get("/es/topics/history/").status_code == 200
