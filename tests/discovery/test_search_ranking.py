@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -152,6 +154,12 @@ class TestSnippets:
         assert "<mark>narwhal</mark>" in snippet
         assert snippet.startswith("…") and snippet.endswith("…")
         assert len(re.sub(r"<[^>]+>", "", snippet)) < 300
+
+    def test_marks_land_on_the_word_after_letters_that_fold_to_more_or_fewer(self):
+        # "ß" folds to "ss", "ﬁ" to "fi", "İ" to "i̇": each counts as one character here.
+        text = "Straße, ﬁsh and İzmir café"
+        assert snippets.highlight(text, ["cafe"]) == "Straße, ﬁsh and İzmir <mark>café</mark>"
+        assert snippets.snippet([text], ["izmir"]) == "Straße, ﬁsh and <mark>İzmir</mark> café"
 
     def test_query_markup_is_never_a_mark(self):
         assert snippets.highlight("a <b> c", ["b"]) == "a &lt;<mark>b</mark>&gt; c"
@@ -434,3 +442,35 @@ class TestTheIndexKeepsUp:
         with django_capture_on_commit_callbacks(execute=True):
             search_index.update([article.pk])  # the task runs
         assert article.url in links(client.get("/en/search/", {"q": "dispatch 0"}))
+
+
+class TestKeptResults:
+    """A result's frame (kind, link, byline, date) is kept per article until the article or
+    a name on it changes; the marked headline and snippet are the search's own."""
+
+    def test_another_search_finding_a_kept_article_does_not_read_it(self, client, publication):
+        assert links(client.get("/en/search/", {"q": "zanzibarite"})) == [publication.flagship.url]
+        with CaptureQueriesContext(connection) as captured:
+            body = listing(client.get("/en/search/", {"q": "quarries"}))
+        assert publication.flagship.url in body and "<mark>quarries</mark>" in body
+        bylines_read = [
+            q for q in captured.captured_queries if "newsroom_articlebyline" in q["sql"]
+        ]
+        assert bylines_read == []
+
+    def test_an_article_made_members_only_shows_it_and_keeps_its_body(self, client, publication):
+        client.get("/en/search/", {"q": "zanzibarite"})
+        article = ArticlePage.objects.get(pk=publication.flagship.pk)
+        article.members_only = True
+        article.save_revision().publish()
+        body = listing(client.get("/en/search/", {"q": "zanzibarite"}))
+        assert "Members only" in body
+        (snippet,) = snippets_of(client.get("/en/search/", {"q": "zanzibarite"}))
+        assert "zanzibarite" not in snippet
+
+    def test_a_renamed_contributor_is_named_in_kept_results(self, client, publication):
+        assert "Nora Field" in listing(client.get("/en/search/", {"q": "Nora Field"}))
+        publication.writer.name = "Nora Whitcombe"
+        publication.writer.save()
+        body = listing(client.get("/en/search/", {"q": "Whitcombe"}))
+        assert "Nora Whitcombe" in body and "Nora Field" not in body

@@ -8,9 +8,9 @@ which answers with one page of article ids and the total.
 
 Results are cached until the next publish (the page cache's generation), keyed by the
 folded words, the filters and the page, for readers who are not members: a member's
-results may show members-only text in their snippets. Cards are read through
-``published_articles``, so an article unpublished or restricted since it was indexed is
-never shown, whatever the index says.
+results may show members-only text in their snippets. Only articles live and public now
+are shown, so one unpublished or restricted since it was indexed never is, whatever the
+index says.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from wagtail.models import Locale
 from masthead.discovery import search_engines, snippets
 from masthead.lib import pagecache
 from masthead.newsroom.models import ArticlePage, Contributor
-from masthead.newsroom.queries import articles_for_cards, published_articles
+from masthead.newsroom.queries import CardRef, card_refs, public, published_articles
 
 # Longer queries are cut, not refused: a pasted paragraph still finds its article.
 MAX_QUERY_LENGTH = 200
@@ -72,7 +72,7 @@ def folded_terms(query: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Result:
-    article: ArticlePage
+    article: CardRef  # read from the database only if its result must be drawn
     headline: SafeString
     snippet: SafeString
 
@@ -141,26 +141,30 @@ def find(
 def _results(ids: list[int], terms: tuple[str, ...], *, member: bool) -> list[Result]:
     from masthead.discovery.models import SearchDocument
 
-    live = set(published_articles().filter(pk__in=ids).values_list("pk", flat=True))
-    cards = articles_for_cards([pk for pk in ids if pk in live])
-    texts = {
-        pk: (standfirst, body)
-        for pk, standfirst, body in SearchDocument.objects.filter(
-            article_id__in=list(cards)
-        ).values_list("article_id", "standfirst", "body")
+    # Title and members-only flag from the article itself, never the index: an article
+    # made members-only since it was indexed must not give its body away in a snippet.
+    live = {
+        row[0]: row[1:]
+        for row in public(ArticlePage.objects.live())
+        .filter(pk__in=ids)
+        .values_list("pk", "title", "standfirst", "members_only")
     }
+    bodies = dict(
+        SearchDocument.objects.filter(article_id__in=list(live)).values_list("article_id", "body")
+    )
+    # A result's frame is kept (theme/cards.py): articles are read only to draw one, and
+    # then all at once (distinct searches rarely share results, unlike listings).
+    refs = card_refs([pk for pk in ids if pk in live], single_reads=0)
     results = []
-    for pk in ids:
-        article = cards.get(pk)
-        if article is None:
-            continue
-        standfirst, body = texts.get(pk, (article.standfirst, ""))
+    for ref in refs:
+        title, standfirst, members_only = live[ref.pk]
+        body = bodies.get(ref.pk, "")
         # Members-only text goes to members only (ArticlePage.members_only).
-        readable = [standfirst] if article.members_only and not member else [standfirst, body]
+        readable = [standfirst] if members_only and not member else [standfirst, body]
         results.append(
             Result(
-                article=article,
-                headline=snippets.highlight(article.title, terms),
+                article=ref,
+                headline=snippets.highlight(title, terms),
                 snippet=snippets.snippet(readable, terms),
             )
         )

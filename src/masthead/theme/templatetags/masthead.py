@@ -85,6 +85,17 @@ def card(
     )
 
 
+@register.simple_tag(takes_context=True)
+def search_result(context: template.Context, result: object) -> SafeString:
+    """``{% search_result result %}``: one search result, its frame kept (theme/cards.py)."""
+    return cards.result_html(
+        result.article,
+        context.get("request"),
+        headline=result.headline,
+        snippet=result.snippet,
+    )
+
+
 @register.simple_tag
 def byline(contributors: Iterable[Contributor]) -> SafeString:
     """The linked byline: "By A and B"; a collective reads "By the Board: A, B and C"."""
