@@ -6,13 +6,16 @@ from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from wagtail.signals import page_published, page_unpublished
 
 from masthead.discovery import related_index, related_signals, services
+from masthead.discovery.invalidation import related_tag
 from masthead.discovery.models import RelatedChoice, RelatedList
 from masthead.discovery.signals import related_lists_changed
+from masthead.lib import pagecache
 from masthead.newsroom import queries
 from masthead.newsroom import services as newsroom
 from masthead.newsroom.models import ArticlePage
@@ -230,6 +233,24 @@ class TestBackground:
         lists = RelatedList.objects.values_list("article_ids", flat=True)
         assert all(gone.pk not in listed for listed in lists)
         assert not RelatedList.objects.filter(article_id=gone.pk).exists()
+
+    def test_a_rebuild_changing_more_lists_than_tags_make_sense_for_stales_every_page(
+        self, corpus, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        RelatedList.objects.all().delete()  # every list is new: every one changes
+        monkeypatch.setattr(related_signals, "EVERYTHING_PAST", 3)
+        everything_before = pagecache.version([])
+        tags_before = {
+            pk: cache.get(pagecache.tag_key(related_tag(pk))) for pk in ids(corpus["mine"])
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            changed = services.rebuild_related()
+        assert set(tags_before) <= set(changed)
+        assert pagecache.version([]) != everything_before
+        # ...and no key per list, which would outlive every page.
+        assert {
+            pk: cache.get(pagecache.tag_key(related_tag(pk))) for pk in tags_before
+        } == tags_before
 
     def test_the_command_rebuilds_every_list(self, corpus, capsys):
         call_command("rebuild_related")

@@ -333,6 +333,29 @@ class TestBadFilters:
             response = client.get("/en/search/", {"q": "zanzibarite", name: value})
             assert response.status_code in (200, 400, 404), (name, value)
 
+    def test_kept_filters_show_each_search_its_own_choices(self, client, publication):
+        def chosen(params: dict) -> list[str]:
+            body = page(client.get("/en/search/", {"q": "Nora Field", **params}))
+            return re.findall(r'<option value="([^"]*)" selected>', body)
+
+        assert chosen({"section": "analysis"}) == ["analysis", "", ""]
+        assert chosen({"section": "interviews", "kind": "interview"}) == [
+            "interviews",
+            "interview",
+            "",
+        ]
+        assert chosen({"section": "analysis"}) == ["analysis", "", ""]
+        body = page(client.get("/en/search/", {"q": "Nora Field", "from": "2026-01-02"}))
+        assert 'value="2026-01-02"' in body
+
+    def test_a_renamed_section_is_offered_by_its_new_name(self, client, publication):
+        assert "Analysis" in page(client.get("/en/search/", {"q": "Nora Field"}))
+        section = publication.analysis.specific
+        section.title = "Long reads"
+        section.save_revision().publish()
+        body = page(client.get("/en/search/", {"q": "Nora Field"}))
+        assert '<option value="analysis">Long reads</option>' in body
+
     def test_the_widest_dates_are_accepted(self, client, publication):
         response = client.get(
             "/en/search/", {"q": "zanzibarite", "from": "0001-01-01", "to": "9999-12-31"}

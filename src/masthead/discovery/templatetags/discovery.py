@@ -1,6 +1,9 @@
-"""Template tags for what the article page tells search engines and social networks."""
+"""Template tags for what the article page tells search engines and social networks, and the
+search page's filters."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django import template
 from django.template.loader import render_to_string
@@ -8,6 +11,7 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.discovery import structured_data
+from masthead.discovery.forms import SearchForm
 from masthead.lib import pagecache
 
 register = template.Library()
@@ -61,3 +65,28 @@ def _metadata(context: template.Context) -> str:
         "discovery/article_meta.html",
         {"json_ld": structured_data.json_ld_script(data), "meta_tags": meta_tags},
     )
+
+
+# Kept until anything changes (sections are in the choices); this bounds the size.
+FILTERS_SECONDS = 3600
+
+
+@register.simple_tag
+def search_filters(form: SearchForm) -> SafeString:
+    """The search page's filters, kept per language and chosen values when they are valid.
+
+    Django draws each select from templates, option by option: a third of a search page's
+    render, the same for nearly every search. A form with errors is drawn every time.
+    """
+
+    def render() -> str:
+        return render_to_string("discovery/includes/search_filters.html", {"form": form})
+
+    if not form.is_bound or form.errors:
+        return mark_safe(render())  # noqa: S308 (our template's output)
+    chosen = repr(tuple(form[name].value() for name in form.fields))
+    digest = hashlib.sha256(chosen.encode()).hexdigest()[:32]
+    key = f"search-filters:{translation.get_language()}:{digest}"
+    # Sections are listed, and any page but an article changes them: that moves ALL.
+    html = pagecache.remembered(key, render, FILTERS_SECONDS, tags=())
+    return mark_safe(html)  # noqa: S308 (our template's output, escaped there)
