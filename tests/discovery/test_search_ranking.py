@@ -184,7 +184,7 @@ class TestMembersOnly:
         locked = make_locked(publication)
         filters = search_engines.Query(terms=(), languages=("en",))
         found = search.find(SECRET, filters=filters, member=True)
-        assert [r.article.pk for r in found.results] == [locked.pk]
+        assert [r.article_id for r in found.results] == [locked.pk]
         assert f"<mark>{SECRET}</mark>" in found.results[0].snippet
         # ...and what a member saw is never cached for anyone else.
         other = search.find(SECRET, filters=filters, member=False)

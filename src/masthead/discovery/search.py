@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.cache import cache
 from django.db.models import Q
@@ -27,8 +29,9 @@ from wagtail.models import Locale
 
 from masthead.discovery import search_engines, snippets
 from masthead.lib import pagecache
-from masthead.newsroom.models import ArticlePage, Contributor
-from masthead.newsroom.queries import CardRef, card_refs, public, published_articles
+from masthead.newsroom.bylines import join_names
+from masthead.newsroom.models import ArticleByline, ArticlePage, Contributor
+from masthead.newsroom.queries import public, published_articles
 
 # Longer queries are cut, not refused: a pasted paragraph still finds its article.
 MAX_QUERY_LENGTH = 200
@@ -72,9 +75,11 @@ def folded_terms(query: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Result:
-    article: CardRef  # read from the database only if its result must be drawn
+    article_id: int
     headline: SafeString
     snippet: SafeString
+    # The frame's context (theme/cards.result_html), asked for only if it must be drawn.
+    facts: Callable[[], dict[str, object]]
 
 
 @dataclass(frozen=True)
@@ -141,34 +146,71 @@ def find(
 def _results(ids: list[int], terms: tuple[str, ...], *, member: bool) -> list[Result]:
     from masthead.discovery.models import SearchDocument
 
-    # Title and members-only flag from the article itself, never the index: an article
-    # made members-only since it was indexed must not give its body away in a snippet.
+    # What a result shows, from the article itself and never the index: an article made
+    # members-only since it was indexed must not give its body away in a snippet.
     live = {
         row[0]: row[1:]
         for row in public(ArticlePage.objects.live())
         .filter(pk__in=ids)
-        .values_list("pk", "title", "standfirst", "members_only")
+        .values_list(
+            "pk", "title", "standfirst", "members_only", "kind", "first_published_at", "url_path"
+        )
     }
     bodies = dict(
         SearchDocument.objects.filter(article_id__in=list(live)).values_list("article_id", "body")
     )
-    # A result's frame is kept (theme/cards.py): articles are read only to draw one, and
-    # then all at once (distinct searches rarely share results, unlike listings).
-    refs = card_refs([pk for pk in ids if pk in live], single_reads=0)
+    facts = _Facts(live)
     results = []
-    for ref in refs:
-        title, standfirst, members_only = live[ref.pk]
-        body = bodies.get(ref.pk, "")
+    for pk in ids:
+        if pk not in live:
+            continue
+        title, standfirst, members_only = live[pk][:3]
         # Members-only text goes to members only (ArticlePage.members_only).
-        readable = [standfirst] if members_only and not member else [standfirst, body]
+        readable = (
+            [standfirst] if members_only and not member else [standfirst, bodies.get(pk, "")]
+        )
         results.append(
             Result(
-                article=ref,
+                article_id=pk,
                 headline=snippets.highlight(title, terms),
                 snippet=snippets.snippet(readable, terms),
+                facts=partial(facts.of, pk),
             )
         )
     return results
+
+
+class _Facts:
+    """What a result's frame shows (theme/cards.result_html), built only when one is drawn.
+
+    From the rows already read, as unsaved pages (``pageurl`` needs only the path) and the
+    byline names of every result in one query: reading ten whole articles through the ORM
+    cost ten times their SQL, a third of a search that drew its results.
+    """
+
+    def __init__(self, live: dict[int, tuple]) -> None:
+        self.live = live
+        self.names: dict[int, list[str]] | None = None
+
+    def of(self, pk: int) -> dict[str, object]:
+        if self.names is None:
+            self.names = defaultdict(list)
+            for page_id, name in (
+                ArticleByline.objects.filter(page_id__in=list(self.live))
+                .order_by("page_id", "sort_order")
+                .values_list("page_id", "contributor__name")
+            ):
+                self.names[page_id].append(name)
+        title, _standfirst, members_only, kind, published, url_path = self.live[pk]
+        article = ArticlePage(
+            id=pk,
+            title=title,
+            members_only=members_only,
+            kind=kind,
+            first_published_at=published,
+            url_path=url_path,
+        )
+        return {"article": article, "byline": join_names(self.names[pk])}
 
 
 def search_articles(query: str, *, locale: Locale, limit: int = 100) -> list[ArticlePage]:

@@ -145,9 +145,8 @@ class _CardBatch:
 
     SINGLE_READS = 2
 
-    def __init__(self, ids: list[int], *, single_reads: int = SINGLE_READS) -> None:
+    def __init__(self, ids: list[int]) -> None:
         self.ids = ids
-        self.single_reads = single_reads
         self._found: dict[int, ArticlePage] = {}
         self._read: set[int] = set()
         self._reads = 0
@@ -156,16 +155,14 @@ class _CardBatch:
         if pk not in self._read:
             self._reads += 1
             rest = [i for i in self.ids if i not in self._read and i != pk]
-            wanted = [pk] if self._reads <= self.single_reads else [pk, *rest]
+            wanted = [pk] if self._reads <= self.SINGLE_READS else [pk, *rest]
             self._read.update(wanted)
             self._found.update((article.pk, article) for article in _cards_by_ids(wanted))
         return self._found.get(pk)
 
 
-def card_refs(ids: list[int], *, single_reads: int = _CardBatch.SINGLE_READS) -> list[CardRef]:
-    """Refs to the articles ``ids``; the first ``single_reads`` cards drawn read their
-    article alone, the next reads every other (0: the first reads them all)."""
-    batch = _CardBatch(list(ids), single_reads=single_reads)
+def card_refs(ids: list[int]) -> list[CardRef]:
+    batch = _CardBatch(list(ids))
     return [CardRef(pk, batch) for pk in ids]
 
 

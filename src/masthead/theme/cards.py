@@ -10,6 +10,8 @@ for the site being served).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -64,9 +66,10 @@ _SNIPPET_SLOT = "\x00masthead-snippet\x00"
 
 
 def result_html(
-    article: ArticlePage | CardRef,
+    article_id: int,
     request: HttpRequest | None,
     *,
+    facts: Callable[[], dict[str, object]],
     headline: SafeString,
     snippet: SafeString,
 ) -> SafeString:
@@ -75,23 +78,17 @@ def result_html(
 
     Drawing ten results (kind, link, byline, date) was a third of a search page's render
     (issue 12); like a card, a result's frame changes only with its article or SHARED.
+    ``facts()`` gives the template's context, asked for only when the frame is drawn.
     """
     host = request.get_host() if request is not None else ""
-    key = f"result-card:{article.pk}:{translation.get_language()}:{host}"
+    key = f"result-card:{article_id}:{translation.get_language()}:{host}"
 
     def render() -> str:
-        found = article.article if isinstance(article, CardRef) else article
-        if found is None:
-            return ""
         slots = {"headline": _HEADLINE_SLOT, "snippet": _SNIPPET_SLOT}
-        return render_to_string(
-            RESULT_TEMPLATE, {"article": found, "result": slots, "request": request}
-        )
+        return render_to_string(RESULT_TEMPLATE, {**facts(), "result": slots, "request": request})
 
-    tags = (pagecache.page_tag(article.pk), pagecache.SHARED)
+    tags = (pagecache.page_tag(article_id), pagecache.SHARED)
     frame = pagecache.remembered(key, render, CARD_SECONDS, tags=tags)
-    if not frame:
-        return mark_safe("")
     # NUL cannot be in a stored title or text (PostgreSQL refuses it): the slots are ours.
     before, rest = frame.split(_HEADLINE_SLOT, 1)
     middle, after = rest.split(_SNIPPET_SLOT, 1)

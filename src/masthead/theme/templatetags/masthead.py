@@ -89,8 +89,9 @@ def card(
 def search_result(context: template.Context, result: object) -> SafeString:
     """``{% search_result result %}``: one search result, its frame kept (theme/cards.py)."""
     return cards.result_html(
-        result.article,
+        result.article_id,
         context.get("request"),
+        facts=result.facts,
         headline=result.headline,
         snippet=result.snippet,
     )
