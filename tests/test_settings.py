@@ -212,3 +212,30 @@ def test_web_threads_default_to_four_on_postgresql_and_one_on_sqlite(tmp_path, d
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == threads
+
+
+@pytest.mark.parametrize(
+    ("redis", "expected"),
+    [("", "5000"), ("redis://127.0.0.1:6379/9", "None")],
+)
+def test_the_memory_cache_without_redis_keeps_more_than_a_minute_of_searches(
+    tmp_path, redis, expected
+):
+    """Django's 300 entries were filled by a minute of searches (ten result frames each),
+    evicting the site and navigation every page reads. Redis sets its own limits."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "MASTHEAD_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "masthead.settings",
+    }
+    if redis:
+        env["REDIS_URL"] = redis
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default'].get('OPTIONS', {}).get('MAX_ENTRIES'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -201,6 +201,12 @@ try:
     _default_cache = env.cache("REDIS_URL", default="locmemcache://")
 except (ImproperlyConfigured, KeyError, ValueError) as exc:
     raise ImproperlyConfigured(f"REDIS_URL is not a cache URL Masthead can use: {exc}") from None
+if _default_cache["BACKEND"].endswith("LocMemCache"):
+    # Each process's own memory when there is no Redis. Django's 300 entries were filled by
+    # one busy minute of searches (ten result frames each), evicting the site, settings and
+    # navigation every page reads: a kept search then cost as much as an uncached one
+    # (bench/search.py). 5,000 entries of a few kilobytes at most stay a few megabytes.
+    _default_cache.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 5000)
 # Full pages live in a cache every process shares (gunicorn workers, the task worker that
 # publishes scheduled pages), so an invalidation reaches them all: Redis when there is
 # one, else files in the data folder. Tests use memory, cleared between tests.
