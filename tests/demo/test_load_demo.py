@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
@@ -286,6 +288,14 @@ class LoadDemoTests(TestCase):
         pairs = {(path[: -Page.steplen], slug) for path, slug in slugs}
         self.assertEqual(len(pairs), len(slugs))
         self.assertEqual(Page.find_problems(), ([], [], [], [], []))
+
+    def test_postgresql_gets_planner_statistics_after_the_bulk_load(self):
+        # Planned without them, a search at 100,000 articles took 98 ms at the median
+        # instead of 29 (bench/search.py); autovacuum may be off or not yet round.
+        with CaptureQueriesContext(connection) as captured:
+            synthetic.generate_articles(2)
+        analyzed = [q["sql"] for q in captured.captured_queries if q["sql"] == "ANALYZE"]
+        self.assertEqual(len(analyzed), 1 if connection.vendor == "postgresql" else 0)
 
     def test_several_batches_continue_the_tree_and_index_every_article(self):
         progress = []
