@@ -234,7 +234,7 @@ class TestBackground:
         assert all(gone.pk not in listed for listed in lists)
         assert not RelatedList.objects.filter(article_id=gone.pk).exists()
 
-    def test_a_rebuild_changing_more_lists_than_tags_make_sense_for_stales_every_page(
+    def test_a_rebuild_changing_thousands_of_lists_stales_every_page_without_a_tag_each(
         self, corpus, monkeypatch, django_capture_on_commit_callbacks
     ):
         RelatedList.objects.all().delete()  # every list is new: every one changes
