@@ -238,7 +238,7 @@ class TestBackground:
         self, corpus, monkeypatch, django_capture_on_commit_callbacks
     ):
         RelatedList.objects.all().delete()  # every list is new: every one changes
-        monkeypatch.setattr(related_signals, "EVERYTHING_PAST", 3)
+        monkeypatch.setattr(pagecache, "MAX_TAGS", 3)
         everything_before = pagecache.version([])
         tags_before = {
             pk: cache.get(pagecache.tag_key(related_tag(pk))) for pk in ids(corpus["mine"])

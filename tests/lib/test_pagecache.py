@@ -721,6 +721,15 @@ class TestRemembered:
         pagecache.invalidate_all()  # settings: ALL moves, whatever the tags
         assert value() == 3
 
+    def test_more_tags_than_worth_a_key_each_move_everything(self, monkeypatch, settings):
+        monkeypatch.setattr(pagecache, "MAX_TAGS", 3)
+        kept = pagecache.remembered("x", lambda: "before", 60, tags=["elsewhere"])
+        pagecache.invalidate(["a", "b", "c", "d"])
+        assert pagecache.remembered("x", lambda: "after", 60, tags=["elsewhere"]) == "after"
+        assert kept == "before"
+        pages = caches[settings.PAGE_CACHE_ALIAS]
+        assert [pages.get(pagecache.tag_key(tag)) for tag in "abcd"] == [None] * 4
+
     def test_without_tags_it_is_kept_until_any_change(self):
         calls = []
 

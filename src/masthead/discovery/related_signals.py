@@ -24,18 +24,11 @@ def _article_changed(sender: type, instance: object, **kwargs: object) -> None:
         tasks.update_related.enqueue([instance.pk])
 
 
-# Past this many changed lists (a rebuild), every page is made stale at once: a tag per
-# list wrote 100,000 keys that outlive every page, and the file cache lists them all
-# each time it culls (0.9 s inside a later publish's update, bench/related.py).
-EVERYTHING_PAST = 5000
-
-
 def _lists_changed(sender: type, article_ids: list[int], **kwargs: object) -> None:
     # Only the related-posts boxes showing these lists are stale: each is a page-cache
     # hole's fragment (theme/fragments.py) that depends on its article's related tag.
-    if len(article_ids) > EVERYTHING_PAST:
-        pagecache.invalidate_all()
-    elif article_ids:
+    # (A rebuild's tens of thousands move everything at once: pagecache.MAX_TAGS.)
+    if article_ids:
         pagecache.invalidate([related_tag(pk) for pk in article_ids])
 
 

@@ -38,9 +38,6 @@ def card_html(
     """The card of ``article`` as ``theme/includes/card.html`` draws it, kept; nothing for
     an article that went away since it was listed."""
     variant = f"{lead:d}{show_image:d}{show_standfirst:d}{heading}"
-    host = request.get_host() if request is not None else ""
-    # No revision in the key: every publish of the article moves its page tag.
-    key = f"card:{article.pk}:{translation.get_language()}:{variant}:{host}"
     context = {
         "lead": lead,
         "show_image": show_image,
@@ -55,8 +52,20 @@ def card_html(
             return ""
         return render_to_string(TEMPLATE, {**context, "article": found})
 
-    tags = (pagecache.page_tag(article.pk), pagecache.SHARED)
-    return mark_safe(pagecache.remembered(key, render, CARD_SECONDS, tags=tags))  # noqa: S308 (our template's output)
+    return mark_safe(_kept(f"card:{variant}", article.pk, request, render))  # noqa: S308 (our template's output)
+
+
+def _kept(
+    kind: str, article_id: int, request: HttpRequest | None, render: Callable[[], str]
+) -> str:
+    """HTML of one article kept per language and host (``pageurl`` writes a relative link
+    only for the site being served) until the article (its page tag) or a name, picture
+    or topic on it (SHARED) changes. No revision in the key: every publish of the article
+    moves its page tag."""
+    host = request.get_host() if request is not None else ""
+    key = f"{kind}:{article_id}:{translation.get_language()}:{host}"
+    tags = (pagecache.page_tag(article_id), pagecache.SHARED)
+    return pagecache.remembered(key, render, CARD_SECONDS, tags=tags)
 
 
 RESULT_TEMPLATE = "discovery/includes/result.html"
@@ -80,15 +89,12 @@ def result_html(
     (issue 12); like a card, a result's frame changes only with its article or SHARED.
     ``facts()`` gives the template's context, asked for only when the frame is drawn.
     """
-    host = request.get_host() if request is not None else ""
-    key = f"result-card:{article_id}:{translation.get_language()}:{host}"
 
     def render() -> str:
         slots = {"headline": _HEADLINE_SLOT, "snippet": _SNIPPET_SLOT}
         return render_to_string(RESULT_TEMPLATE, {**facts(), "result": slots, "request": request})
 
-    tags = (pagecache.page_tag(article_id), pagecache.SHARED)
-    frame = pagecache.remembered(key, render, CARD_SECONDS, tags=tags)
+    frame = _kept("result-card", article_id, request, render)
     # NUL cannot be in a stored title or text (PostgreSQL refuses it): the slots are ours.
     before, rest = frame.split(_HEADLINE_SLOT, 1)
     middle, after = rest.split(_SNIPPET_SLOT, 1)

@@ -82,7 +82,7 @@ def search_filters(form: SearchForm) -> SafeString:
     def render() -> str:
         return render_to_string("discovery/includes/search_filters.html", {"form": form})
 
-    if not form.is_bound or form.errors:
+    if form.errors:
         return mark_safe(render())  # noqa: S308 (our template's output)
     chosen = repr(tuple(form[name].value() for name in form.fields))
     digest = hashlib.sha256(chosen.encode()).hexdigest()[:32]
