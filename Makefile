@@ -29,8 +29,13 @@ demo: install
 serve: install
 	$(BIN)/masthead serve --bind 127.0.0.1:$(PORT) --with-worker
 
+# One pytest-xdist worker per core (settings.py keeps their data apart);
+# `make test PYTEST_WORKERS=0` runs everything in one process.
+PYTEST_WORKERS ?= auto
+
 test: install
-	set -a && source .env.test && set +a && $(BIN)/pytest $(PYTEST_ARGS)
+	set -a && source .env.test && set +a && \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -20,6 +21,32 @@ from masthead.newsroom.transcripts import pairs_from_turns
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _keep_shared_fixtures_on_one_worker(items)
+    _skip_own_sqlite_on_postgres(items)
+
+
+def _keep_shared_fixtures_on_one_worker(items: list[pytest.Item]) -> None:
+    """Tests sharing a costly module, package or session fixture run on one xdist worker.
+
+    A demo server, a backup site or a cluster of processes is built once per worker that
+    needs it; spread over every worker, it would be built on each. ``--dist loadgroup``
+    keeps each group together and spreads everything else test by test. The suite-wide
+    fixtures of this file and of plugins are every worker's anyway.
+    """
+    suite_wide = {"", Path(__file__).parent.name}
+    for item in items:
+        # pytest has no public view of which definition of a fixture an item uses.
+        homes = sorted(
+            definition.baseid
+            for definitions in item._fixtureinfo.name2fixturedefs.values()
+            for definition in definitions[-1:]
+            if definition.scope != "function" and definition.baseid not in suite_wide
+        )
+        if homes:
+            item.add_marker(pytest.mark.xdist_group(homes[0]))
+
+
+def _skip_own_sqlite_on_postgres(items: list[pytest.Item]) -> None:
     """The PostgreSQL pass of .ci/run skips tests that never touch its database."""
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         return

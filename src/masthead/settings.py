@@ -9,6 +9,7 @@ import importlib.util
 import ipaddress
 import os
 import secrets
+from collections.abc import MutableMapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,28 @@ env = environ.Env()
 MASTHEAD_ENV = env("MASTHEAD_ENV", default="development")  # development | test | production
 TESTING = MASTHEAD_ENV == "test"
 PRODUCTION = MASTHEAD_ENV == "production"
+
+
+def _separate_test_worker(environ: MutableMapping[str, str], worker: str) -> None:
+    """Give one pytest-xdist worker ("gw0", "gw1", ...) its own data folder and Redis database.
+
+    ``make test`` runs the suite on several workers at once. Every test empties the caches
+    and many write media: sharing them, workers would clash. The environment is
+    changed, not just the settings, so processes a test starts inherit it. pytest-django
+    gives each worker its own test database already. Workers count Redis databases down
+    from the suite's (13 in .ci/run), away from 14, which the scale-path test flushes.
+    The processes a test starts are not workers: they keep what their worker chose.
+    """
+    del environ["PYTEST_XDIST_WORKER"]
+    environ["MASTHEAD_DATA_DIR"] = str(Path(environ.get("MASTHEAD_DATA_DIR", "var")) / worker)
+    if redis_url := environ.get("REDIS_URL"):
+        parts = urlsplit(redis_url)
+        database = int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw"))
+        environ["REDIS_URL"] = parts._replace(path=f"/{database % 16}").geturl()
+
+
+if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    _separate_test_worker(os.environ, os.environ["PYTEST_XDIST_WORKER"])
 
 DATA_DIR = Path(env("MASTHEAD_DATA_DIR", default=str(BASE_DIR / "var"))).expanduser().resolve()
 
@@ -255,13 +278,15 @@ TASK_BACKEND = env("MASTHEAD_TASK_BACKEND", default="immediate" if TESTING else 
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
-    "rq": "django_tasks_rq.RQBackend",
+    "rq": "masthead.lib.rq_backend.RQBackend",  # holds a task back until the commit
 }
 if TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"MASTHEAD_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)} (got {TASK_BACKEND!r})"
     )
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "ENQUEUE_ON_COMMIT": True}}
+# django-tasks 0.12 has no ENQUEUE_ON_COMMIT: the database backend's job row commits with
+# the transaction, and Masthead's RQ backend waits for the commit (lib/rq_backend.py).
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND]}}
 # Days a finished task's row is kept before the scheduler purges it (lib/taskresults.py).
 TASK_RETENTION_DAYS = env.int("MASTHEAD_TASK_RETENTION_DAYS", default=7)
 if TASK_BACKEND == "rq":

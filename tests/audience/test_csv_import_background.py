@@ -28,9 +28,7 @@ from tests.audience.admin_helpers import editor, newsletter, subscribe, superuse
 pytestmark = pytest.mark.django_db
 
 Status = ReaderImport.Status
-DATABASE_QUEUE = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "ENQUEUE_ON_COMMIT": False}
-}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REFRESH = '<meta http-equiv="refresh" content="2">'
 
 

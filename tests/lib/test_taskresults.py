@@ -16,9 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from masthead.audience import tasks
 from tests.test_cli import assert_one_line_error, run
 
-DATABASE_QUEUE = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "ENQUEUE_ON_COMMIT": False}
-}
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def queued_row(**fields) -> DBTaskResult:

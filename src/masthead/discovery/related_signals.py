@@ -2,8 +2,9 @@
 
 Signal receivers rather than admin hooks for the reason invalidation.py gives: articles
 are also published by scheduled publishing, imports and the demo loader. Each receiver
-only enqueues a task with the article's id; django-tasks enqueues it when the
-transaction commits (ENQUEUE_ON_COMMIT), so the worker sees the published revision.
+only enqueues a task with the article's id; a worker sees it only once the transaction
+commits (the database backend's job row commits with it; lib/rq_backend.py holds an RQ
+job back until then), so the worker reads the published revision.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """What a reader will see an image in enqueues its renditions (``renditions``).
 
 Receivers rather than admin hooks, as in discovery/search_signals.py: scheduled publishing,
-imports and the demo loader publish too. Each only enqueues a task with an id, on commit
-(TASKS' ENQUEUE_ON_COMMIT), so the worker reads what was saved.
+imports and the demo loader publish too. Each only enqueues a task with an id, which a
+worker sees once the transaction commits (lib/rq_backend.py), so it reads what was saved.
 
 Not inside a bulk load (``fanout.quiet()``: the demo, imports): forty renditions for each of
 thousands of pages would hold the queue for hours (and, on the immediate backend, the load
