@@ -52,7 +52,8 @@ class RQBackend(rq.RQBackend):
         return result
 
     def _push(self, result: TaskResult) -> None:
-        """What ``RQBackend.enqueue`` does once it has its result, under that result's id."""
+        """What ``RQBackend.enqueue`` does once it has its result, under that result's id
+        (repeated here: django-tasks-rq has no hook to push a job later)."""
         task = result.task
         queue = django_rq.get_queue(task.queue_name, job_class=rq.Job)
         job = queue.create_job(
