@@ -14,7 +14,7 @@ def test_a_worker_gets_a_data_folder_and_a_redis_database_of_its_own():
         "MASTHEAD_DATA_DIR": "var/test",
         "REDIS_URL": "redis://127.0.0.1:6379/13",
     }
-    _separate_test_worker(environ, "gw1")
+    _separate_test_worker(environ)
     assert environ == {
         "MASTHEAD_DATA_DIR": "var/test/gw1",
         "REDIS_URL": "redis://127.0.0.1:6379/12",
@@ -23,7 +23,7 @@ def test_a_worker_gets_a_data_folder_and_a_redis_database_of_its_own():
 
 def test_without_redis_only_the_data_folder_changes():
     environ = {"PYTEST_XDIST_WORKER": "gw0", "MASTHEAD_DATA_DIR": "var/test"}
-    _separate_test_worker(environ, "gw0")
+    _separate_test_worker(environ)
     assert environ == {"MASTHEAD_DATA_DIR": "var/test/gw0"}
 
 

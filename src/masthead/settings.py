@@ -27,8 +27,9 @@ TESTING = MASTHEAD_ENV == "test"
 PRODUCTION = MASTHEAD_ENV == "production"
 
 
-def _separate_test_worker(environ: MutableMapping[str, str], worker: str) -> None:
-    """Give one pytest-xdist worker ("gw0", "gw1", ...) its own data folder and Redis database.
+def _separate_test_worker(environ: MutableMapping[str, str]) -> None:
+    """Give the pytest-xdist worker named in ``PYTEST_XDIST_WORKER`` ("gw0", "gw1", ...) its
+    own data folder and Redis database.
 
     ``make test`` runs the suite on several workers at once. Every test empties the caches
     and many write media: sharing them, workers would clash. The environment is
@@ -37,7 +38,7 @@ def _separate_test_worker(environ: MutableMapping[str, str], worker: str) -> Non
     from the suite's (13 in .ci/run), away from 14, which the scale-path test flushes.
     The processes a test starts are not workers: they keep what their worker chose.
     """
-    del environ["PYTEST_XDIST_WORKER"]
+    worker = environ.pop("PYTEST_XDIST_WORKER")
     environ["MASTHEAD_DATA_DIR"] = str(Path(environ.get("MASTHEAD_DATA_DIR", "var")) / worker)
     if redis_url := environ.get("REDIS_URL"):
         parts = urlsplit(redis_url)
@@ -46,7 +47,7 @@ def _separate_test_worker(environ: MutableMapping[str, str], worker: str) -> Non
 
 
 if TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
-    _separate_test_worker(os.environ, os.environ["PYTEST_XDIST_WORKER"])
+    _separate_test_worker(os.environ)
 
 DATA_DIR = Path(env("MASTHEAD_DATA_DIR", default=str(BASE_DIR / "var"))).expanduser().resolve()
 

@@ -8,8 +8,8 @@ PostgreSQL (a database of their own), its Redis (the db in MASTHEAD_SCALE_REDIS_
 REDIS_URL's: flushed before and after) and an S3 bucket on moto's server. Mail goes to
 an aiosmtpd sink in this process.
 
-Runs alone in .ci/run's PostgreSQL pass (it says why); skipped, saying why, when DATABASE_URL is not
-PostgreSQL, REDIS_URL is unset, or nginx is missing. The tests share one cluster and run
+Runs alone in .ci/run's PostgreSQL pass (.ci/run says why); skipped, saying why, when
+DATABASE_URL is not PostgreSQL, REDIS_URL is unset, or nginx is missing. The tests share one cluster and run
 in file order; each sets up the data it reads, so none depends on another's outcome.
 """
 

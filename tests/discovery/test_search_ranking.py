@@ -442,8 +442,8 @@ class TestVeryCommonWords:
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 engine")
 class TestSQLitePlan:
     def test_each_match_is_filtered_from_the_filters_index_not_its_row(self, publication):
-        # A row holds the whole body; reading 2,000 matches' rows was most of a search at
-        # 100,000 articles. Without statistics SQLite chose the row, so the index is named.
+        # A row holds the whole body; reading 2,000 matches' rows was about half of the
+        # engine's time at 100,000 articles. Without statistics SQLite chose the row.
         from masthead.discovery.search_engines import sqlite
 
         with CaptureQueriesContext(connection) as queries:
