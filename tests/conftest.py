@@ -244,6 +244,20 @@ def _related_index_of_the_test(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request leaves its language active on
+    the thread (LocaleMiddleware activates, nothing deactivates), so a test after one that
+    fetched a Spanish page used to read its messages in Spanish, depending on which tests
+    shared its worker."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_caches():
     """Each test starts with empty caches: a rolled-back test leaves cached pages behind."""
     from django.core.cache import caches

@@ -3,13 +3,14 @@ the rate limit, what is never found and what is never shown."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
@@ -453,6 +454,137 @@ class TestSQLitePlan:
                 cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
                 plan = " ".join(str(row[-1]) for row in cursor.fetchall())
                 assert "USING COVERING INDEX search_doc_filters" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's engine")
+class TestPostgresPlans:
+    """The two ways PostgreSQL finds the newest matches give the same answer, and the
+    cheaper is chosen from the planner's statistics (search_engines/postgres.py)."""
+
+    @pytest.fixture
+    def walruses(self, publication):
+        from tests.discovery.factories import make_articles
+
+        lone = make_article(
+            publication.analysis,
+            slug="walrus-lone",
+            title="The walrus and the narwhal",
+            bylines=[publication.writer],
+            body=[paragraph("A walrus met a narwhal.")],
+        )
+        many = make_articles(
+            publication.analysis,
+            8,
+            bylines=[publication.writer],
+            prefix="walrus",
+            title="Notes from the beach",
+            body=[paragraph("A walrus on the beach.")],
+        )
+        return lone, many
+
+    @staticmethod
+    def analyse():
+        from masthead.discovery.search_engines import postgres
+
+        postgres.rebuild()  # ANALYZE, and forget the statistics read before
+
+    @pytest.mark.parametrize("ranked", [3, 2000])
+    @pytest.mark.parametrize(
+        "filters",
+        [{}, {"kind": "essay"}, {"languages": ("es",)}, {"offset": 2, "limit": 3}],
+        ids=["plain", "kind", "other-language", "second-page"],
+    )
+    def test_walking_and_the_bitmap_find_the_same(
+        self, publication, walruses, monkeypatch, ranked, filters
+    ):
+        from masthead.discovery.search_engines import postgres
+
+        monkeypatch.setattr(search_engines, "RANKED_MATCHES", ranked)
+        for terms in (("walrus",), ("walrus", "narwhal"), ("walrus", "nowhere")):
+            query = dataclasses.replace(
+                search_engines.Query(terms=terms, languages=("en",)), **filters
+            )
+            walked = postgres.search_with(query, postgres.Plan.WALK)
+            assert walked == postgres.search_with(query, postgres.Plan.BITMAP), terms
+
+    def test_the_headline_match_leads_and_a_capped_total_says_more(
+        self, publication, walruses, monkeypatch
+    ):
+        from masthead.discovery.search_engines import postgres
+
+        lone, many = walruses
+        monkeypatch.setattr(search_engines, "RANKED_MATCHES", 20)
+        hits = postgres.search(search_engines.Query(terms=("walrus",), languages=("en",)))
+        assert hits.ids[0] == lone.pk and hits.total == 9 and not hits.capped
+        monkeypatch.setattr(search_engines, "RANKED_MATCHES", 4)
+        hits = postgres.search(search_engines.Query(terms=("walrus",), languages=("en",)))
+        assert hits.capped and hits.total == 4 and lone.pk not in hits.ids
+        assert set(hits.ids) == {a.pk for a in many[-4:]}
+
+    def test_without_statistics_the_bitmap(self, publication, walruses):
+        from masthead.discovery.search_engines import postgres
+
+        postgres._cache.clear()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s", [postgres.MATCH])
+            if cursor.fetchone()[0]:
+                pytest.skip("the test database's tables were analysed before this test")
+        plan = postgres.choose_plan(search_engines.Query(terms=("walrus",), languages=("en",)))
+        assert plan is postgres.Plan.BITMAP
+
+    def test_a_word_most_articles_have_is_walked_a_rare_one_is_not(
+        self, publication, walruses, monkeypatch
+    ):
+        from masthead.discovery.search_engines import postgres
+
+        self.analyse()
+        # Walking pays when the window fills long before the table ends: on a table of
+        # 17 documents, only a tiny window, and with walking as cheap as reading a match.
+        monkeypatch.setattr(search_engines, "RANKED_MATCHES", 2)
+        monkeypatch.setattr(postgres, "WALK_ROW_COST", 1.0)
+        common = search_engines.Query(terms=("the",), languages=("en",))
+        assert postgres.choose_plan(common) is postgres.Plan.WALK
+        rare = search_engines.Query(terms=("narwhal",), languages=("en",))
+        assert postgres.choose_plan(rare) is postgres.Plan.BITMAP
+        elsewhere = search_engines.Query(terms=("the",), languages=("xx",))
+        assert postgres.choose_plan(elsewhere) is postgres.Plan.BITMAP
+        in_a_section = search_engines.Query(
+            terms=("the",), languages=("en",), section_id=publication.analysis.pk
+        )
+        assert postgres.choose_plan(in_a_section) is postgres.Plan.BITMAP
+
+    def test_a_search_inside_a_transaction_leaves_its_plan_settings_behind(
+        self, publication, walruses
+    ):
+        from masthead.discovery.search_engines import postgres
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            postgres.search_with(search_engines.Query(terms=("walrus",)), postgres.Plan.WALK)
+            cursor.execute("SHOW enable_bitmapscan")
+            assert cursor.fetchone()[0] == "on"
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] != "0"
+
+    def test_a_deleted_or_truncated_document_leaves_both_tables(self, publication, walruses):
+        from masthead.discovery.search_engines import postgres
+
+        lone, _ = walruses
+
+        def rows(table):
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {table} WHERE article_id = %s", [lone.pk])  # noqa: S608
+                return cursor.fetchone()[0]
+
+        assert rows(postgres.MATCH) == rows(postgres.RANK) == 1
+        SearchDocument.objects.filter(article_id=lone.pk).delete()
+        assert rows(postgres.MATCH) == rows(postgres.RANK) == 0
+        with connection.cursor() as cursor:
+            # What Django's flush does between transactional tests (pending foreign key
+            # checks of this test's own writes would refuse it).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE discovery_searchdocument")
+            cursor.execute(f"SELECT count(*) FROM {postgres.MATCH}")  # noqa: S608
+            assert cursor.fetchone()[0] == 0
 
 
 class TestTheIndexKeepsUp:
