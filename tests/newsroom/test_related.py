@@ -1,6 +1,8 @@
 """Related posts and latest news around an article."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from masthead.newsroom import queries, services
 from masthead.newsroom.models import ArticlePage
@@ -106,6 +108,41 @@ class TestLatestArticles:
         latest = body[body.index('id="latest-heading"') :]
         assert publication.others[0].url in latest
         assert f'href="{publication.flagship.url}"' not in latest
+
+    def test_a_link_knows_its_headline_address_and_date_from_one_narrow_query(self, publication):
+        with CaptureQueriesContext(connection) as captured:
+            latest = queries.latest_articles(locale=publication.en, limit=3)
+        article = ArticlePage.objects.get(pk=latest[0].pk)
+        assert article.pk in {publication.flagship.pk, publication.others[0].pk}
+        assert (latest[0].pk, latest[0].title, latest[0].url) == (
+            article.pk,
+            article.title,
+            article.url,
+        )
+        assert latest[0].first_published_at == article.first_published_at
+        assert not any('"body"' in query["sql"] for query in captured)
+
+    def test_the_box_and_home_s_lead_share_one_sorted_list_per_language(self, publication):
+        with CaptureQueriesContext(connection) as captured:
+            box = queries._latest_ids(publication.en, queries.LATEST_COUNT)
+            lead = queries._latest_ids(publication.en, queries.HOME_LEAD_COUNT)
+        sorted_lists = [q for q in captured if '"first_published_at" DESC' in q["sql"]]
+        assert len(sorted_lists) == 1
+        assert lead[: len(box)] == box
+
+    def test_a_listing_s_sql_is_compiled_once_and_answers_as_the_orm_does(self, publication):
+        built = []
+
+        def build():
+            built.append(1)
+            return queries._section_listing(publication.analysis).values_list("pk", flat=True)[:3]
+
+        key = ("test", publication.analysis.path)
+        first = queries._ids_once_compiled(key, build)
+        make_article(publication.analysis, slug="newer", bylines=[publication.writer], days_ago=0)
+        again = queries._ids_once_compiled(key, build)
+        assert len(built) == 1
+        assert again == list(build()) and again[1:] == first[:2]
 
     def test_section_latest_sorted_by_first_publication(self, publication):
         newest = make_article(
