@@ -21,7 +21,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -31,7 +30,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
-from bench.pages import SERVICE_VARIABLES  # noqa: E402
+from bench.pages import SERVICE_VARIABLES, Masthead  # noqa: E402
 from bench.pages_http import Wrk, running  # noqa: E402
 from tests.deploy.harness import free_port  # noqa: E402
 
@@ -137,18 +136,10 @@ def environment(folder: Path) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace, folder: Path, *command: str) -> str:
-    result = subprocess.run(
-        [args.masthead, *command],
-        # The flagship probe imports bench.pages_probe.
-        env=environment(folder) | {"PYTHONPATH": str(REPO)},
-        text=True,
-        capture_output=True,
-        timeout=3600,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"bench: masthead {command[0]} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
+    """``masthead *command`` on ``folder``'s archive, as the page bench runs it."""
+    # The flagship probe imports bench.pages_probe.
+    env = environment(folder) | {"PYTHONPATH": str(REPO)}
+    return Masthead(args, env).command(*command, timeout=3600)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,9 @@ WEIGHTS = "{0.1, 0.4, 0.5, 1.0}"
 MATCH = "discovery_search_match"
 RANK = "discovery_search_rank"
 
-# Relative costs measured at 100,000 articles (bench/README.md, "PostgreSQL search"):
-# a row walked (its vector read from out of line and tested) costs about five matches
-# read through the bitmap.
+# Relative costs measured at 100,000 articles (bench/README.md, "PostgreSQL: narrow tables
+# and a chosen plan"): a row walked (its vector read from out of line and tested) costs
+# about five matches read through the bitmap.
 WALK_ROW_COST = 5.0
 BITMAP_MATCH_COST = 1.0
 # How long a process trusts the statistics it read: ANALYZE changes them rarely.
@@ -107,22 +107,21 @@ def search_with(query: Query, plan: Plan) -> Hits:
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"{plan.settings}; {COMMON}")
-        try:
-            cursor.execute(
-                sql,
-                [words, *params, ranked + 1, ranked, words, WEIGHTS, query.limit, query.offset],
-            )
-            rows = cursor.fetchall()
-            if rows:
-                found = rows[0][1]
-            elif query.offset == 0:
-                found = 0
-            else:  # past the last page: how many there are, for the 404 and the summary
-                cursor.execute(f"SELECT count(*) FROM ({window}) m", [words, *params, ranked + 1])  # noqa: S608
-                found = cursor.fetchone()[0]
-        finally:
-            if nested:
-                cursor.execute(RESTORE)
+        cursor.execute(
+            sql, [words, *params, ranked + 1, ranked, words, WEIGHTS, query.limit, query.offset]
+        )
+        rows = cursor.fetchall()
+        if rows:
+            found = rows[0][1]
+        elif query.offset == 0:
+            found = 0
+        else:  # past the last page: how many there are, for the 404 and the summary
+            cursor.execute(f"SELECT count(*) FROM ({window}) m", [words, *params, ranked + 1])  # noqa: S608
+            found = cursor.fetchone()[0]
+        # Inside a caller's transaction the settings would outlive this search. (On an
+        # error its savepoint rolls back, and they with it.)
+        if nested:
+            cursor.execute(RESTORE)
     return Hits(ids=[row[0] for row in rows], total=min(found, ranked), capped=found > ranked)
 
 
