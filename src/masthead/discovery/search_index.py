@@ -40,7 +40,7 @@ def update(article_ids: Iterable[int]) -> int:
             # Delete then insert: the triggers keep FTS5 in step on both.
             SearchDocument.objects.filter(article_id__in=chunk).delete()
             SearchDocument.objects.bulk_create(documents, batch_size=500)
-            search_engines.current().after_write([doc.article_id for doc in documents])
+            search_engines.current().after_write(documents)
         written += len(documents)
     if ids:
         # Cached results are keyed by the page cache's generation (search.py), and the

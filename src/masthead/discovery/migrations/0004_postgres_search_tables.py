@@ -3,8 +3,8 @@
 Nothing happens on SQLite. On PostgreSQL, matching and ranking read the documents table's
 rows, which hold the whole body: 2.6 KB a row, three to a page. Finding the newest 2,001
 matches of a word in 5 % of 100,000 articles visited 3,400 pages (or decompressed 35,000
-vectors walking the primary key), 70-130 ms a query (bench/README.md, "PostgreSQL
-search"). Now:
+vectors walking the primary key), 70-130 ms a query (bench/README.md, "PostgreSQL:
+narrow tables and a chosen plan"). Now:
 
 - ``discovery_search_match``: what matching reads, the filters and the full vector, the
   vector stored out of line (``toast_tuple_target`` 128, no compression), so a row is

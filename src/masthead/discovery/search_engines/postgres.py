@@ -8,8 +8,8 @@ configuration from text folded in Python (``fold``), so accents and case never m
 and no ``unaccent`` extension is needed. Weights: A the headline, B the standfirst, C
 the names on the byline, D the body.
 
-A search is two statements. The first finds the window, the newest RANKED_MATCHES + 1
-matches, by one of two plans, chosen from the words' frequencies in the planner's own
+A search is one statement in two steps. The first finds the window, the newest
+RANKED_MATCHES + 1 matches, by one of two plans, chosen from the words' frequencies in the planner's own
 statistics (``choose_plan``), and pinned, because the planner does not count the cost of
 reading a vector that lives out of line:
 
@@ -28,11 +28,15 @@ from __future__ import annotations
 
 import enum
 import time
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 
 from masthead.discovery import search_engines
 from masthead.discovery.search_engines import Hits, Query, filter_sql, fold
+
+if TYPE_CHECKING:
+    from masthead.discovery.models import SearchDocument
 
 # ts_rank's weights, in the order {D, C, B, A}; ``head`` has no D.
 WEIGHTS = "{0.1, 0.4, 0.5, 1.0}"
@@ -133,9 +137,14 @@ def choose_plan(query: Query) -> Plan:
     (section, kind, dates, contributor), the bitmap: its cost is bounded by the matches.
     """
     stats = _statistics()
-    if stats is None or query.section_id or query.kind or query.contributor_ids:
-        return Plan.BITMAP
-    if query.published_from or query.published_before:
+    unknown_share = (
+        query.section_id,
+        query.kind,
+        query.contributor_ids,
+        query.published_from,
+        query.published_before,
+    )
+    if stats is None or any(unknown_share):
         return Plan.BITMAP
     rows, words, floor, languages = stats
     share = 1.0
@@ -189,21 +198,8 @@ def _statistics() -> tuple[float, dict[str, float], float, dict[str, float]] | N
     return stats
 
 
-def after_write(article_ids: list[int]) -> None:
+def after_write(documents: list[SearchDocument]) -> None:
     """Write the match and rank rows of the documents just written, from their folded text."""
-    from masthead.discovery.models import SearchDocument
-
-    rows = SearchDocument.objects.filter(article_id__in=article_ids).values_list(
-        "article_id",
-        "language",
-        "section_id",
-        "kind",
-        "published_at",
-        "headline",
-        "standfirst",
-        "people",
-        "body",
-    )
     head = (
         "setweight(to_tsvector('simple', %s), 'A') || "
         "setweight(to_tsvector('simple', %s), 'B') || "
@@ -222,10 +218,11 @@ def after_write(article_ids: list[int]) -> None:
         "published_at = EXCLUDED.published_at, head = EXCLUDED.head"
     )
     matches, ranks = [], []
-    for pk, language, section, kind, published, headline, standfirst, people, body in rows:
-        folded = (fold(headline), fold(standfirst), fold(people))
-        matches.append((pk, language, section, kind, published, *folded, fold(body)))
-        ranks.append((pk, published, *folded))
+    for doc in documents:
+        folded = (fold(doc.headline), fold(doc.standfirst), fold(doc.people))
+        facts = (doc.article_id, doc.language, doc.section_id, doc.kind, doc.published_at)
+        matches.append((*facts, *folded, fold(doc.body)))
+        ranks.append((doc.article_id, doc.published_at, *folded))
     with connection.cursor() as cursor:
         cursor.executemany(match_sql, matches)
         cursor.executemany(rank_sql, ranks)

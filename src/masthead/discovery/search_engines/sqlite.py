@@ -10,6 +10,7 @@ standfirst and the names on the byline, then the body.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
@@ -20,6 +21,9 @@ from masthead.discovery.search_engines import Hits, Query, filter_sql
 WEIGHTS = "12.0, 4.0, 1.0, 5.0"
 TABLE = "discovery_search_fts"
 FILTERS_INDEX = "search_doc_filters"  # SearchDocument.Meta.indexes
+
+if TYPE_CHECKING:
+    from masthead.discovery.models import SearchDocument
 
 
 def match_expression(terms: Iterable[str]) -> str:
@@ -75,7 +79,7 @@ def search(query: Query) -> Hits:
         return Hits(ids=[], total=cursor.fetchone()[0])
 
 
-def after_write(article_ids: list[int]) -> None:
+def after_write(documents: list[SearchDocument]) -> None:
     """Nothing to do: the triggers have already updated the FTS5 table."""
 
 

@@ -5,11 +5,16 @@ this adapter only asks it, with the same filters as the embedded engines.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wagtail.models import Locale, Page
 
 from masthead.discovery.search_engines import Hits, Query
 from masthead.newsroom.models import ArticleByline, ArticleSubject
 from masthead.newsroom.queries import published_articles
+
+if TYPE_CHECKING:
+    from masthead.discovery.models import SearchDocument
 
 
 def search(query: Query) -> Hits:
@@ -44,7 +49,7 @@ def search(query: Query) -> Hits:
     return Hits(ids=[article.pk for article in page], total=results.count())
 
 
-def after_write(article_ids: list[int]) -> None:
+def after_write(documents: list[SearchDocument]) -> None:
     """Nothing: Wagtail's own task indexes the page in the backend."""
 
 
