@@ -143,6 +143,7 @@ def test_processes_hitting_one_counter_at_once_never_pass_more_than_the_limit(
     assert sum(1 for n in passed if n) > 1  # more than one process got a share
 
 
+@pytest.mark.real_clock
 @pytest.mark.django_db
 def test_ended_windows_are_deleted_and_live_ones_kept(settings):
     settings.RATELIMIT_REDIS_URL = ""
@@ -162,6 +163,7 @@ def test_ended_windows_are_deleted_and_live_ones_kept(settings):
     assert len([name for name in left if name.startswith("new:")]) == 1
 
 
+@pytest.mark.real_clock
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set")
 def test_redis_counters_expire_when_their_window_ends(settings):
     import redis
