@@ -111,6 +111,10 @@ class DKIMEmailBackend(EmailBackend):
         super().__init__(*args, **kwargs)
         self.signer = DKIMSigner.from_settings()
 
+    def signed(self, raw: bytes, *, from_address: str) -> bytes:
+        """``raw`` as this backend sends it: signed when a key is set (newsletter/smtp.py)."""
+        return raw if self.signer is None else self.signer.sign(raw, from_address=from_address)
+
     def _send(self, email_message: EmailMessage) -> bool:
         if self.signer is None:
             return super()._send(email_message)

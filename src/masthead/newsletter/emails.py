@@ -276,7 +276,7 @@ _SLOT_MESSAGE_ID = "<masthead-slot-message-id@slot.invalid>"
 _SLOT_DATE = "MASTHEAD-SLOT-DATE"
 _SLOT_TOKEN = "MASTHEAD-SLOT-TOKEN"  # noqa: S105 (a placeholder, not a secret)
 # What a recipient's address may hold to go in the To header as it is (RFC 5321 dot-atoms).
-_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 # RFC 5322's hard limit on a line, less room for the longest link a slot can become.
 _LINE_ROOM = 998 - 300
 
@@ -343,7 +343,7 @@ class Composer:
         )
         if (
             self.template is None
-            or not _PLAIN_ADDRESS.fullmatch(delivery.email)
+            or not PLAIN_ADDRESS.fullmatch(delivery.email)
             or escape(token) != token
         ):
             return build_message(

@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 import smtplib
 import time
+from dataclasses import dataclass
 
 from anymail.exceptions import AnymailError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
@@ -30,8 +31,8 @@ from django.utils import timezone
 from masthead.audience import services as audience
 from masthead.audience.models import DETAIL_MAX_LENGTH, Subscription, Suppression
 from masthead.audience.queries import suppressed_among, suppression_key
-from masthead.lib import prepared
-from masthead.newsletter import emails
+from masthead.newsletter import emails, smtp
+from masthead.newsletter.marks import SentMarks, relax_commits
 from masthead.newsletter.models import Delivery, Edition
 from masthead.newsroom import access
 
@@ -130,10 +131,25 @@ def freeze_audience(*, edition: Edition) -> None:
         )
         excluded += len(rows) - len(recipients)
         last_reader_id = rows[-1][0]
+    _analyze_ledger()
     edition.frozen_at = timezone.now()
     edition.recipients_count = edition.deliveries.count()
     edition.excluded_count = excluded
     edition.save(update_fields=["frozen_at", "recipients_count", "excluded_count"])
+
+
+def _analyze_ledger() -> None:
+    """On PostgreSQL, refresh the planner's statistics of the ledger the freeze just filled.
+
+    The freeze may have written more rows than the table held before, and autovacuum's
+    analyze comes a minute later at best (never where it is off): until then claims and
+    re-reads of 200 rows ran as scans of the whole table (bench/README.md). ANALYZE reads a
+    sample of at most 30,000 rows and blocks no reader or writer.
+    """
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(f"ANALYZE {db.ops.quote_name(Delivery._meta.db_table)}")
 
 
 class _Pacer:
@@ -161,8 +177,9 @@ def _send_ledger(edition: Edition) -> None:
         if emails.varies_by_membership(edition)
         else None
     )
+    outbox = _Outbox(connection, smtp.envelope_sender(connection), SentMarks())
     pacer = _Pacer(settings.NEWSLETTER_SEND_RATE)
-    _relax_commits(True)
+    relax_commits(True)
     # Claims walk forward from the last row claimed (keyset), and sweep from the start again
     # only when that comes back empty: rows handed back for a retry sit behind the cursor,
     # and on PostgreSQL every row already claimed leaves a dead index entry in front of it
@@ -176,7 +193,9 @@ def _send_ledger(edition: Edition) -> None:
             batch = _claim_batch(edition, after_id=after_id)
             if batch:
                 after_id = batch[-1].pk
-                _send_batch(edition, composer, batch, connection, pacer, members_composer)
+                _send_batch(edition, composer, batch, outbox, pacer, members_composer)
+                # Every row of the batch is settled before the next claim or the end.
+                outbox.marks.confirm()
                 continue
             if after_id:
                 after_id, release_at = 0, 0.0  # sweep from the start before concluding
@@ -186,27 +205,14 @@ def _send_ledger(edition: Edition) -> None:
             # Rows wait for a retry, or are held by another worker (alive or dead).
             time.sleep(min(_seconds_until_claimable(edition), 5.0))
     finally:
-        _relax_commits(False)
-        _close_quietly(connection)
+        try:
+            outbox.marks.close()
+        finally:
+            relax_commits(False)
+            _close_quietly(connection)
     Edition.objects.filter(pk=edition.pk, status=Edition.Status.SENDING).update(
         status=Edition.Status.SENT, finished_at=timezone.now()
     )
-
-
-def _relax_commits(on: bool) -> None:
-    """On PostgreSQL, let the loop's commits return before the WAL reaches the disk.
-
-    One durable commit per sent row cost 3 to 10 ms of fsync, ten times the SMTP round trip
-    (bench/newsletter.py). What this trades: if the PostgreSQL server itself crashes, the
-    last fraction of a second of "sent" marks may be forgotten and those rows are sent
-    again (duplicates, never a skip). A killed worker loses nothing more than before: its
-    commits are already in the server. SQLite's WAL with synchronous=NORMAL is the same
-    trade already (settings.py).
-    """
-    if db.vendor != "postgresql":
-        return
-    with db.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO off" if on else "RESET synchronous_commit")
 
 
 def _release_stale_claims(edition: Edition) -> None:
@@ -266,19 +272,34 @@ def _still_eligible(edition: Edition, batch: list[Delivery]) -> set[int]:
         newsletter_id=edition.newsletter_id,
         status=Subscription.Status.CONFIRMED,
     )
-    candidates = list(
+    # Exists in the selected columns, not in WHERE: the plan starts from the batch's rows
+    # whatever the statistics say. In WHERE, PostgreSQL without statistics of a freshly
+    # imported audience looped over every subscriber and probed the ledger for each (40 ms
+    # per batch of 200 at 20,000 readers, growing with the audience; bench/README.md).
+    rows = (
         Delivery.objects.filter(pk__in=[row.pk for row in batch], reader__isnull=False)
-        .filter(Exists(confirmed))
-        .values_list("pk", "email")
+        .annotate(confirmed=Exists(confirmed))
+        .values_list("pk", "email", "confirmed")
     )
+    candidates = [(pk, email) for pk, email, confirmed in rows if confirmed]
     return {pk for pk, _email in _unsuppressed(candidates)}
+
+
+@dataclass
+class _Outbox:
+    """Where a send's messages go: the SMTP (or ESP) backend's connection, the envelope
+    sender of prebuilt copies (None when the backend sends everything), and the marks."""
+
+    connection: object
+    sender: str | None
+    marks: SentMarks
 
 
 def _send_batch(
     edition: Edition,
     composer: emails.Composer,
     batch: list[Delivery],
-    connection: object,
+    outbox: _Outbox,
     pacer: _Pacer,
     members_composer: emails.Composer | None = None,
 ) -> None:
@@ -300,7 +321,7 @@ def _send_batch(
             return
         pacer.wait()
         chosen = members_composer if row.reader_id in members else composer
-        if not _send_one(edition, chosen, row, connection):
+        if not _send_one(edition, chosen, row, outbox):
             # The server is unreachable: hand the rest back and let the loop wait.
             _release([r.pk for r in rows[index + 1 :]])
             return
@@ -312,10 +333,9 @@ def _release(ids: list[int]) -> None:
     )
 
 
-def _send_one(
-    edition: Edition, composer: emails.Composer, row: Delivery, connection: object
-) -> bool:
+def _send_one(edition: Edition, composer: emails.Composer, row: Delivery, outbox: _Outbox) -> bool:
     """Send one row and record the outcome; False when no connection could be opened."""
+    connection = outbox.connection
     message_id = emails.message_id(edition=edition, delivery_id=row.pk)
     try:
         message = composer.message(row, connection, stable_id=message_id)
@@ -329,7 +349,12 @@ def _send_one(
         _close_quietly(connection)
         return False
     try:
-        connection.send_messages([message])
+        if outbox.sender and isinstance(message, emails.PrebuiltMessage):
+            # The previous row's mark is confirmed before this message's DATA (marks.py).
+            smtp.send(connection, message, sender=outbox.sender, before_data=outbox.marks.confirm)
+        else:
+            outbox.marks.confirm()
+            connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:
         code, reply = next(iter(exc.recipients.values()), (0, b""))
         _handle_reply(row, message_id, code, reply)
@@ -349,26 +374,8 @@ def _send_one(
         _retry_later(row, message_id, f"{type(exc).__name__}: {exc}")
         _close_quietly(connection)
     else:
-        _mark_sent(row.pk, message_id)
+        outbox.marks.mark(row.pk, message_id)
     return True
-
-
-def _mark_sent(delivery_id: int, message_id: str) -> None:
-    """Record one row as sent, in its own commit: the checkpoint after the server's 250.
-
-    The same as ``Delivery.objects.filter(pk=…, status=SENDING).update(…)``, written as one
-    statement because the ORM's query building was a fifth of the time per message
-    (bench/newsletter.py). Autocommit makes it its own transaction. On PostgreSQL it is a
-    HOT update (no indexed column changes, models.py) and prepared once per connection.
-    """
-    table = db.ops.quote_name(Delivery._meta.db_table)
-    sent_at = db.ops.adapt_datetimefield_value(timezone.now())
-    prepared.execute(
-        db,
-        f"UPDATE {table} SET status = %s, sent_at = %s, attempts = attempts + 1, "  # noqa: S608 (the table name is ours)
-        "message_id = %s, last_error = '' WHERE id = %s AND status = %s",
-        [Delivery.Status.SENT, sent_at, message_id, delivery_id, Delivery.Status.SENDING],
-    )
 
 
 def _handle_reply(row: Delivery, message_id: str, code: int, reply: bytes | str) -> None:
