@@ -247,8 +247,9 @@ else:
         "LOCATION": str(DATA_DIR / "cache" / "pages"),
         # Up to five entries per article: its page, a compressed copy of it per coding
         # (lib/compression.py), its related-posts fragment and the tag its pages depend on
-        # (lib/pagecache.py); culling one evicts at random.
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
+        # (lib/pagecache.py); and each card of it a listing drew (theme/cards.py), for the
+        # other workers. Culling one evicts at random.
+        "OPTIONS": {"MAX_ENTRIES": 150_000},
     }
 CACHES = {"default": _default_cache, "pages": _pages_cache}
 PAGE_CACHE_ALIAS = "pages"

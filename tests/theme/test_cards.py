@@ -7,6 +7,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import F, Value
 from django.db.models.functions import Concat
@@ -39,6 +40,28 @@ def test_a_card_is_kept_until_its_article_changes(publication):
     assert "(kept)" not in card(article)
     pagecache.invalidate([pagecache.page_tag(article.pk)])
     assert "(kept)" in card(article)
+
+
+@pytest.mark.skipif(
+    not pagecache._default_is_per_process(), reason="the default cache is already shared"
+)
+def test_a_worker_that_missed_a_card_reads_it_from_the_shared_cache(publication):
+    drawn = card(publication.others[0])
+    caches["default"].clear()  # another worker: its own memory never saw this card
+    listed = queries.card_refs([publication.others[0].pk])[0]
+    with CaptureQueriesContext(connection) as reads, translation.override("en"):
+        again = cards.card_html(listed, RequestFactory().get("/en/"), show_standfirst=True)
+    assert again == drawn
+    assert reads.captured_queries == []  # the article was never read: nothing was drawn
+
+
+def test_a_card_kept_in_the_shared_cache_is_drawn_again_after_its_article_changes(publication):
+    article = publication.others[0]
+    card(article)
+    ArticlePage.objects.filter(pk=article.pk).update(title=Concat(F("title"), Value(" (new)")))
+    pagecache.invalidate([pagecache.page_tag(article.pk)])
+    caches["default"].clear()
+    assert "(new)" in card(article)
 
 
 def test_a_new_headline_shows_on_the_home_page_after_its_publish(client, publication):

@@ -147,6 +147,39 @@ def remembered(
     return cache.get_or_set(f"{key}@{kept_under}", compute, seconds)
 
 
+_ABSENT = object()
+
+
+def remembered_everywhere(
+    key: str, compute: Callable[[], T], seconds: int, *, tags: Iterable[str]
+) -> T:
+    """``remembered`` with ``tags``, for values every worker would otherwise compute again:
+    kept in the shared page cache too when the default cache is each process's own memory.
+
+    After a publish, the worker that draws a new card first leaves it in the shared cache,
+    and a worker that missed that render reads it instead of drawing it again (cards:
+    about 2 ms each, a file read about 0.1 ms). Without Redis, gunicorn's workers take turns
+    and each one used to draw every new card itself (issue 10, bench/README.md).
+    """
+    name = f"{key}@{version(tags)}"
+    value = cache.get(name, _ABSENT)
+    if value is not _ABSENT:
+        return value
+    if not _default_is_per_process():
+        value = compute()
+    else:
+        value = _cache().get(name, _ABSENT)
+        if value is _ABSENT:
+            value = compute()
+            _cache().set(name, value, seconds)
+    cache.set(name, value, seconds)
+    return value
+
+
+def _default_is_per_process() -> bool:
+    return settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache")
+
+
 def version(tags: Iterable[str]) -> str:
     """The current values of ``tags`` and ``ALL``, as a key part: it changes when one of
     them is invalidated (for fragment caches that a publish elsewhere must not empty)."""

@@ -52,11 +52,16 @@ def card_html(
             return ""
         return render_to_string(TEMPLATE, {**context, "article": found})
 
-    return mark_safe(_kept(f"card:{variant}", article.pk, request, render))  # noqa: S308 (our template's output)
+    return mark_safe(_kept(f"card:{variant}", article.pk, request, render, everywhere=True))  # noqa: S308 (our template's output)
 
 
 def _kept(
-    kind: str, article_id: int, request: HttpRequest | None, render: Callable[[], str]
+    kind: str,
+    article_id: int,
+    request: HttpRequest | None,
+    render: Callable[[], str],
+    *,
+    everywhere: bool = False,
 ) -> str:
     """HTML of one article kept per language and host (``pageurl`` writes a relative link
     only for the site being served) until the article (its page tag) or a name, picture
@@ -65,6 +70,8 @@ def _kept(
     host = request.get_host() if request is not None else ""
     key = f"{kind}:{article_id}:{translation.get_language()}:{host}"
     tags = (pagecache.page_tag(article_id), pagecache.SHARED)
+    if everywhere:  # a listing card, which every worker draws after a publish
+        return pagecache.remembered_everywhere(key, render, CARD_SECONDS, tags=tags)
     return pagecache.remembered(key, render, CARD_SECONDS, tags=tags)
 
 
