@@ -61,6 +61,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from typing import TypeVar
 from urllib.parse import unquote_plus
 
@@ -143,11 +144,11 @@ def remembered(
     navigation do not depend on any article, and re-reading them made the first render
     after every publish pay for them again (issue 10).
     """
-    kept_under = str(current_generation()) if tags is None else version(tags)
-    return cache.get_or_set(f"{key}@{kept_under}", compute, seconds)
+    return cache.get_or_set(_kept_name(key, tags), compute, seconds)
 
 
-_ABSENT = object()
+def _kept_name(key: str, tags: Iterable[str] | None) -> str:
+    return f"{key}@{current_generation() if tags is None else version(tags)}"
 
 
 def remembered_everywhere(
@@ -161,19 +162,10 @@ def remembered_everywhere(
     about 2 ms each, a file read about 0.1 ms). Without Redis, gunicorn's workers take turns
     and each one used to draw every new card itself (issue 10, bench/README.md).
     """
-    name = f"{key}@{version(tags)}"
-    value = cache.get(name, _ABSENT)
-    if value is not _ABSENT:
-        return value
-    if not _default_is_per_process():
-        value = compute()
-    else:
-        value = _cache().get(name, _ABSENT)
-        if value is _ABSENT:
-            value = compute()
-            _cache().set(name, value, seconds)
-    cache.set(name, value, seconds)
-    return value
+    name = _kept_name(key, tags)
+    if _default_is_per_process():
+        compute = partial(_cache().get_or_set, name, compute, seconds)
+    return cache.get_or_set(name, compute, seconds)
 
 
 def _default_is_per_process() -> bool:

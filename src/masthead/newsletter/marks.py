@@ -44,7 +44,7 @@ class SentMarks:
     def mark(self, delivery_id: int, message_id: str) -> None:
         """Record ``delivery_id`` as sent; in the background when the loop may overlap it."""
         if self._thread is None:
-            mark_sent(delivery_id, message_id)
+            _mark_sent(delivery_id, message_id)
             return
         self.confirm()
         self._pending = self._thread.submit(_mark_on_own_connection, delivery_id, message_id)
@@ -69,14 +69,14 @@ class SentMarks:
 def _mark_on_own_connection(delivery_id: int, message_id: str) -> None:
     if db.connection is None:  # the thread's first mark opens its connection
         relax_commits(True)
-    mark_sent(delivery_id, message_id)
+    _mark_sent(delivery_id, message_id)
 
 
 def _close_own_connection() -> None:
     db.close()  # ``db`` names the calling thread's connection: look it up in the thread
 
 
-def mark_sent(delivery_id: int, message_id: str) -> None:
+def _mark_sent(delivery_id: int, message_id: str) -> None:
     """Record one row as sent, in its own commit: the checkpoint after the server's 250.
 
     The same as ``Delivery.objects.filter(pk=…, status=SENDING).update(…)``, written as one

@@ -9,9 +9,9 @@ and no ``unaccent`` extension is needed. Weights: A the headline, B the standfir
 the names on the byline, D the body.
 
 A search is one statement in two steps. The first finds the window, the newest
-RANKED_MATCHES + 1 matches, by one of two plans, chosen from the words' frequencies in the planner's own
-statistics (``choose_plan``), and pinned, because the planner does not count the cost of
-reading a vector that lives out of line:
+RANKED_MATCHES + 1 matches, by one of two plans, chosen from the words' frequencies in the
+planner's own statistics (``choose_plan``), and pinned, because the planner does not count
+the cost of reading a vector that lives out of line:
 
 - WALK: down the primary key from the newest article, testing each row's vector. Cheap
   when most articles match ("the", "said"): 2,001 matches in about 2,100 rows.
