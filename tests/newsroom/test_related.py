@@ -130,20 +130,6 @@ class TestLatestArticles:
         assert len(sorted_lists) == 1
         assert lead[: len(box)] == box
 
-    def test_a_listing_s_sql_is_compiled_once_and_answers_as_the_orm_does(self, publication):
-        built = []
-
-        def build():
-            built.append(1)
-            return queries._section_listing(publication.analysis).values_list("pk", flat=True)[:3]
-
-        key = ("test", publication.analysis.path)
-        first = queries._ids_once_compiled(key, build)
-        make_article(publication.analysis, slug="newer", bylines=[publication.writer], days_ago=0)
-        again = queries._ids_once_compiled(key, build)
-        assert len(built) == 1
-        assert again == list(build()) and again[1:] == first[:2]
-
     def test_section_latest_sorted_by_first_publication(self, publication):
         newest = make_article(
             publication.analysis, slug="brand-new", bylines=[publication.writer], days_ago=0

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
@@ -22,6 +23,7 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -33,9 +35,12 @@ from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from taggit.models import Tag
+from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage
 from wagtail.models import Locale, Page, PageViewRestriction
 
 from masthead.lib import pagecache
+from masthead.newsroom import compiled
 from masthead.newsroom.models import (
     ArticleByline,
     ArticlePage,
@@ -49,6 +54,8 @@ from masthead.newsroom.models import (
     SectionPage,
 )
 from masthead.newsroom.transcripts import normalize_name
+
+M = TypeVar("M", bound=Model)
 
 PER_PAGE = 20
 # How many cards each listing of the page furniture shows.
@@ -100,9 +107,101 @@ def _newest_first(
 
 
 def _cards_by_ids(ids: list[int]) -> list[ArticlePage]:
-    """Articles for cards in the order of ``ids`` (one query, plus bylines)."""
-    found = _with_card_data(ArticlePage.objects.filter(pk__in=ids)).in_bulk()
+    """Articles for cards in the order of ``ids``: what a card shows (theme/cards.py) and
+    nothing else, in three reads compiled once (newsroom/compiled.py): the articles, their
+    bylines, their pictures. Any other field is deferred: read if something asks for it.
+
+    After a publish this is the first render's largest part, once per listing (issue 10).
+    """
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    columns = _columns(ArticlePage, _CARD_FIELDS)
+    rows = compiled.rows_for(
+        ("cards",),
+        lambda pks: ArticlePage.objects.filter(pk__in=pks).values_list(*columns),
+        wanted,
+    )
+    found = {article.pk: article for article in _instances(ArticlePage, columns, rows)}
+    bylines = _card_bylines(list(found))
+    pictures = _card_pictures(
+        list(dict.fromkeys(a.hero_image_id for a in found.values() if a.hero_image_id))
+    )
+    for article in found.values():
+        # modelcluster's in-memory child list: ``article.bylines.all`` reads no more.
+        article.bylines = bylines.get(article.pk, [])
+        if article.hero_image_id is not None:
+            article.hero_image = pictures.get(article.hero_image_id)
     return [found[pk] for pk in ids if pk in found]
+
+
+# What theme/includes/card.html shows of an article (``pageurl`` needs the url_path only).
+_CARD_FIELDS = frozenset(
+    {
+        "id",
+        "page_ptr_id",
+        "locale_id",
+        "title",
+        "url_path",
+        "first_published_at",
+        "kind",
+        "members_only",
+        "standfirst",
+        "hero_image_id",
+    }
+)
+
+
+def _columns(model: type[Model], fields: frozenset[str] | None = None) -> list[str]:
+    """``model``'s columns (all, or those named) in its own order, which ``from_db`` takes."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if fields is None or field.attname in fields
+    ]
+
+
+def _instances(model: type[M], columns: list[str], rows: Iterable[tuple]) -> list[M]:
+    return [model.from_db(connection.alias, columns, row) for row in rows]
+
+
+def _card_bylines(page_ids: list[int]) -> dict[int, list[ArticleByline]]:
+    if not page_ids:
+        return {}
+    columns = _columns(ArticleByline)
+    rows = compiled.rows_for(
+        ("card-bylines",),
+        lambda pks: ArticleByline.objects.filter(page_id__in=pks).values_list(
+            *columns, "contributor__name"
+        ),
+        page_ids,
+    )
+    found: dict[int, list[ArticleByline]] = {}
+    for row in rows:
+        byline = ArticleByline.from_db(connection.alias, columns, row[:-1])
+        # The name is all a card shows of a contributor; the rest is deferred.
+        byline.contributor = Contributor.from_db(
+            connection.alias, _NAME_COLUMNS, (byline.contributor_id, row[-1])
+        )
+        found.setdefault(byline.page_id, []).append(byline)
+    return found
+
+
+# The columns a byline's contributor is built from: the id, then the name (Model order).
+_NAME_COLUMNS = ["id", "name"]
+
+
+def _card_pictures(image_ids: list[int]) -> dict[int, AbstractImage]:
+    if not image_ids:
+        return {}
+    image_model = get_image_model()
+    columns = _columns(image_model)
+    rows = compiled.rows_for(
+        ("card-pictures",),
+        lambda pks: image_model.objects.filter(pk__in=pks).values_list(*columns),
+        image_ids,
+    )
+    return {image.pk: image for image in _instances(image_model, columns, rows)}
 
 
 class CardRef:
@@ -192,21 +291,24 @@ def _remembered_ids(
 def latest_articles(
     *, locale: Locale, limit: int = 5, exclude: Page | None = None
 ) -> list[ArticlePage]:
-    """The newest live, public articles of ``locale``, for links: each knows its headline,
-    address and date, and nothing else (unsaved pages built from one narrow query, as
-    search results are; reading whole pages for a box of links was a sixth of home's
-    first render after a publish)."""
+    """The newest live, public articles of ``locale``, for links: each read with its
+    headline, address and date only, every other field deferred (reading whole pages for a
+    box of links was a sixth of home's first render after a publish), by SQL compiled once
+    (newsroom/compiled.py)."""
     ids = [pk for pk in _latest_ids(locale, limit) if exclude is None or pk != exclude.pk][:limit]
-    rows = ArticlePage.objects.filter(pk__in=ids).values_list(
-        "pk", "title", "url_path", "first_published_at"
+    if not ids:
+        return []
+    columns = _columns(ArticlePage, _LINK_FIELDS)
+    rows = compiled.rows_for(
+        ("links",), lambda pks: ArticlePage.objects.filter(pk__in=pks).values_list(*columns), ids
     )
-    by_id = {
-        pk: ArticlePage(
-            id=pk, page_ptr_id=pk, title=title, url_path=url_path, first_published_at=published
-        )
-        for pk, title, url_path, published in rows
-    }
+    by_id = {article.pk: article for article in _instances(ArticlePage, columns, rows)}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+_LINK_FIELDS = frozenset(
+    {"id", "page_ptr_id", "locale_id", "title", "url_path", "first_published_at"}
+)
 
 
 # One list of newest ids per language serves the latest-news box and home's lead: after a
@@ -220,30 +322,12 @@ def _latest_ids(locale: Locale, limit: int) -> list[int]:
     ids = _remembered_ids(
         f"latest:{locale.pk}:{wanted}",
         partial(
-            _ids_once_compiled,
+            compiled.ids,
             ("latest", locale.pk, wanted),
             lambda: _listed_articles(locale=locale).values_list("pk", flat=True)[:wanted],
         ),
     )
     return ids[: limit + 1]
-
-
-# The SQL of each id list a render recomputes after a publish, per process. Django builds
-# and compiles a queryset's SQL on every run, and for these short lists that was 1.1 ms of
-# a 1.2 ms query (the SQL itself ran in 0.05 ms at 100,000 articles); the lists came back
-# on every first render after a publish (issue 10). Their SQL depends on the key alone
-# (language, section, length), so it is compiled once.
-_compiled_ids: dict[tuple[object, ...], tuple[str, tuple[object, ...]]] = {}
-
-
-def _ids_once_compiled(key: tuple[object, ...], build: Callable[[], QuerySet]) -> list[int]:
-    compiled = _compiled_ids.get(key)
-    if compiled is None:
-        compiled = build().query.sql_with_params()
-        _compiled_ids[key] = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(*compiled)
-        return [row[0] for row in cursor.fetchall()]
 
 
 def home_listings(
@@ -337,7 +421,7 @@ def _related_ids(article: ArticlePage, limit: int) -> list[int]:
 
 
 def _section_ids(section: SectionPage, limit: int) -> list[int]:
-    return _ids_once_compiled(
+    return compiled.ids(
         # Everything the SQL is built from: a moved section has another path.
         ("section", section.path, section.depth, section.locale_id, limit),
         lambda: _section_listing(section).values_list("pk", flat=True)[:limit],
