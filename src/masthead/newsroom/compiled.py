@@ -17,11 +17,14 @@ the row the ORM gives. A read whose parameters are not exactly the ids it was bu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,22 @@ def rows_for(
     """``build(wanted)``'s ``values_list`` rows, where ``wanted`` (distinct ids) are the only
     parameters and ``key`` says everything else the SQL depends on, ``len(wanted)`` aside."""
     return _run((*key, len(wanted)), build, list(wanted))
+
+
+def columns(model: type[Model], fields: frozenset[str] | None = None) -> list[str]:
+    """``model``'s columns (all, or those named) in the model's own order, the order in
+    which ``instances`` takes a row."""
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if fields is None or field.attname in fields
+    ]
+
+
+def instances(model: type[M], columns: list[str], rows: Iterable[Sequence[object]]) -> list[M]:
+    """Instances of ``model`` from rows of ``columns`` (Django's own ``Model.from_db``, as a
+    queryset builds them): a field not read is deferred, read from the database if asked for."""
+    return [model.from_db(connection.alias, columns, row) for row in rows]
 
 
 def _run(

@@ -13,17 +13,14 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
     F,
     Max,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -54,8 +51,6 @@ from masthead.newsroom.models import (
     SectionPage,
 )
 from masthead.newsroom.transcripts import normalize_name
-
-M = TypeVar("M", bound=Model)
 
 PER_PAGE = 20
 # How many cards each listing of the page furniture shows.
@@ -116,13 +111,13 @@ def _cards_by_ids(ids: list[int]) -> list[ArticlePage]:
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return []
-    columns = _columns(ArticlePage, _CARD_FIELDS)
+    columns = compiled.columns(ArticlePage, _CARD_FIELDS)
     rows = compiled.rows_for(
         ("cards",),
         lambda pks: ArticlePage.objects.filter(pk__in=pks).values_list(*columns),
         wanted,
     )
-    found = {article.pk: article for article in _instances(ArticlePage, columns, rows)}
+    found = {article.pk: article for article in compiled.instances(ArticlePage, columns, rows)}
     bylines = _card_bylines(list(found))
     pictures = _card_pictures(
         list(dict.fromkeys(a.hero_image_id for a in found.values() if a.hero_image_id))
@@ -152,23 +147,12 @@ _CARD_FIELDS = frozenset(
 )
 
 
-def _columns(model: type[Model], fields: frozenset[str] | None = None) -> list[str]:
-    """``model``'s columns (all, or those named) in its own order, which ``from_db`` takes."""
-    return [
-        field.attname
-        for field in model._meta.concrete_fields
-        if fields is None or field.attname in fields
-    ]
-
-
-def _instances(model: type[M], columns: list[str], rows: Iterable[tuple]) -> list[M]:
-    return [model.from_db(connection.alias, columns, row) for row in rows]
-
-
 def _card_bylines(page_ids: list[int]) -> dict[int, list[ArticleByline]]:
+    """Each page's bylines, with the name of each contributor: all a card shows of them,
+    the rest deferred."""
     if not page_ids:
         return {}
-    columns = _columns(ArticleByline)
+    columns = compiled.columns(ArticleByline)
     rows = compiled.rows_for(
         ("card-bylines",),
         lambda pks: ArticleByline.objects.filter(page_id__in=pks).values_list(
@@ -176,32 +160,27 @@ def _card_bylines(page_ids: list[int]) -> dict[int, list[ArticleByline]]:
         ),
         page_ids,
     )
+    names = compiled.columns(Contributor, frozenset({"id", "name"}))
     found: dict[int, list[ArticleByline]] = {}
     for row in rows:
-        byline = ArticleByline.from_db(connection.alias, columns, row[:-1])
-        # The name is all a card shows of a contributor; the rest is deferred.
-        byline.contributor = Contributor.from_db(
-            connection.alias, _NAME_COLUMNS, (byline.contributor_id, row[-1])
-        )
+        (byline,) = compiled.instances(ArticleByline, columns, [row[:-1]])
+        read = {"id": byline.contributor_id, "name": row[-1]}
+        (byline.contributor,) = compiled.instances(Contributor, names, [[read[n] for n in names]])
         found.setdefault(byline.page_id, []).append(byline)
     return found
-
-
-# The columns a byline's contributor is built from: the id, then the name (Model order).
-_NAME_COLUMNS = ["id", "name"]
 
 
 def _card_pictures(image_ids: list[int]) -> dict[int, AbstractImage]:
     if not image_ids:
         return {}
     image_model = get_image_model()
-    columns = _columns(image_model)
+    columns = compiled.columns(image_model)
     rows = compiled.rows_for(
         ("card-pictures",),
         lambda pks: image_model.objects.filter(pk__in=pks).values_list(*columns),
         image_ids,
     )
-    return {image.pk: image for image in _instances(image_model, columns, rows)}
+    return {image.pk: image for image in compiled.instances(image_model, columns, rows)}
 
 
 class CardRef:
@@ -298,11 +277,11 @@ def latest_articles(
     ids = [pk for pk in _latest_ids(locale, limit) if exclude is None or pk != exclude.pk][:limit]
     if not ids:
         return []
-    columns = _columns(ArticlePage, _LINK_FIELDS)
+    columns = compiled.columns(ArticlePage, _LINK_FIELDS)
     rows = compiled.rows_for(
         ("links",), lambda pks: ArticlePage.objects.filter(pk__in=pks).values_list(*columns), ids
     )
-    by_id = {article.pk: article for article in _instances(ArticlePage, columns, rows)}
+    by_id = {article.pk: article for article in compiled.instances(ArticlePage, columns, rows)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
