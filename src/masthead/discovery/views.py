@@ -10,7 +10,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
-from wagtail.models import Locale
 
 from masthead.discovery import invalidation, links, sharing
 from masthead.discovery import search as site_search
@@ -22,12 +21,15 @@ from masthead.newsroom import access, queries
 
 @require_safe
 def contributor(request: HttpRequest, slug: str) -> HttpResponse:
-    person = queries.contributor_by_slug(slug=slug, locale=Locale.get_active())
+    tags = invalidation.route_tags(request)
+    person, languages = queries.contributor_page(
+        slug=slug, locale=queries.active_locale(), tags=tags
+    )
     page_obj = queries.paginate_cards(
-        queries.contributor_articles(person),
+        partial(queries.contributor_articles, person),
         page=request.GET.get("page"),
         count_key=f"contributor:{person.pk}",
-        tags=invalidation.route_tags(request),
+        tags=tags,
     )
     if not page_obj.paginator.count:
         # No published piece yet (the subject of a draft interview): no page announcing them.
@@ -38,18 +40,17 @@ def contributor(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "contributor": person,
             "page_obj": page_obj,
-            "languages_shown": queries.contributor_languages(person),
+            "languages_shown": languages,
         },
     )
 
 
 @require_safe
 def topic(request: HttpRequest, slug: str) -> HttpResponse:
-    locale = Locale.get_active()
+    locale = queries.active_locale()
     tag, languages = queries.topic_and_languages(slug=slug, locale=locale)
-    articles = queries.topic_articles(slug=tag.slug, locale=locale)
     page_obj = queries.paginate_cards(
-        articles,
+        partial(queries.topic_articles, slug=tag.slug, locale=locale),
         page=request.GET.get("page"),
         count_key=f"topic:{tag.pk}:{locale.pk}",
         tags=invalidation.route_tags(request),
@@ -63,7 +64,7 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    locale = Locale.get_active()
+    locale = queries.active_locale()
     query = site_search.clean_query(request.GET.get("q"))
     form = SearchForm(request.GET, locale=locale)
     context = {"search_query": query, "form": form, "page_obj": None, "contributors": []}

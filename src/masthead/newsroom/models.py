@@ -203,7 +203,7 @@ class SectionPage(RoutedPage):
 
         context = super().get_context(request, *args, **kwargs)
         context["page_obj"] = queries.paginate_cards(
-            queries.section_articles(self),
+            partial(queries.section_articles, self),
             page=request.GET.get("page"),
             count_key=f"section:{self.pk}",
             tags=[pagecache.list_tag(self.path)],

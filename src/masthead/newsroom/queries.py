@@ -568,6 +568,35 @@ def contributor_languages(contributor: Contributor) -> set[str]:
     )
 
 
+def contributor_page(
+    *, slug: str, locale: Locale, tags: Iterable[str]
+) -> tuple[Contributor, set[str]]:
+    """``contributor_by_slug`` and ``contributor_languages``: what their page shows of
+    them. Kept until one of ``tags`` moves (their page's own, and SHARED, which any change
+    to a contributor, a link or a member moves), as the page itself is: reading them was
+    four of the page's five queries (issue 10). No such contributor is a 404, not kept.
+    """
+
+    if len(slug) > Contributor._meta.get_field("slug").max_length:
+        raise Http404("No such contributor")  # and no key longer than a cache takes
+
+    def read() -> tuple[Contributor, set[str]]:
+        person = contributor_by_slug(slug=slug, locale=locale)
+        return person, contributor_languages(person)
+
+    return pagecache.remembered(
+        f"contributor-page:{locale.pk}:{slug}", read, LISTING_SECONDS, tags=[*tags]
+    )
+
+
+def active_locale() -> Locale:
+    """``Locale.get_active()``, kept: Wagtail reads it from the database on every call, and
+    discovery's pages ask for it on every render. A new locale empties every kept value."""
+    return pagecache.remembered(
+        f"locale:{get_language()}", Locale.get_active, LISTING_SECONDS, tags=()
+    )
+
+
 def contributors_named(names: list[str], *, locale: Locale) -> dict[str, Contributor]:
     """The contributors of ``locale`` whose name is one of ``names``, compared without case
     or accents (a pasted transcript's "JOSE PEREZ" is José Pérez); keyed by the name as
@@ -726,13 +755,25 @@ def public(queryset: QuerySet) -> QuerySet:
 class _CountedPaginator(Paginator):
     """A paginator told its count instead of asking the database."""
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+    def __init__(self, object_list: object, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page, allow_empty_first_page=True)
         self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
+class _ListingIds:
+    """A listing's ids, its queryset built only when a page of them is sliced: a kept page
+    of ids never builds it (building the contributor listing's query was a seventh of
+    the page's render)."""
+
+    def __init__(self, listing: Callable[[], QuerySet[ArticlePage]]) -> None:
+        self._listing = listing
+
+    def __getitem__(self, key: slice) -> QuerySet:
+        return self._listing().values_list("pk", flat=True)[key]
+
+
 def paginate_cards(
-    queryset: QuerySet[ArticlePage],
+    listing: Callable[[], QuerySet[ArticlePage]],
     *,
     page: str | None,
     count_key: str,
@@ -740,21 +781,24 @@ def paginate_cards(
     tags: Iterable[str] | None = None,
     count: Callable[[], int] | None = None,
 ) -> PaginatorPage:
-    """One page of the listing ``queryset`` as ``CardRef``s; a page number that is not a
+    """One page of the listing ``listing()`` as ``CardRef``s; a page number that is not a
     positive integer in range is a 404.
 
     The number of items and each page's ids are kept until the next publish (the page
     cache's generation), or, given the listing's own ``tags``, until one of them moves:
     counting a section or a topic reads every row of it, the one query on a listing whose
-    cost grew with the archive, and the cards themselves are kept. ``count`` counts the
-    same rows when the database does it faster another way than ``queryset.count``.
+    cost grew with the archive, and the cards themselves are kept. ``listing`` is called
+    only for what is not kept. ``count`` counts the same rows when the database does it
+    faster another way than the queryset's ``count``.
     """
     number = page_number(page)
     total = pagecache.remembered(
-        f"count:{count_key}", count or queryset.count, LISTING_SECONDS, tags=tags
+        f"count:{count_key}",
+        count or (lambda: listing().count()),
+        LISTING_SECONDS,
+        tags=tags,
     )
-    ids = queryset.values_list("pk", flat=True)
-    paginator = _CountedPaginator(ids, per_page, count=total)
+    paginator = _CountedPaginator(_ListingIds(listing), per_page, count=total)
     try:
         found = paginator.page(number)
     except (EmptyPage, PageNotAnInteger):
