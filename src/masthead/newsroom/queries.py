@@ -572,11 +572,10 @@ def contributor_page(
     *, slug: str, locale: Locale, tags: Iterable[str]
 ) -> tuple[Contributor, set[str]]:
     """``contributor_by_slug`` and ``contributor_languages``: what their page shows of
-    them. Kept until one of ``tags`` moves (their page's own, and SHARED, which any change
-    to a contributor, a link or a member moves), as the page itself is: reading them was
+    them. Kept until one of ``tags`` (their page's own) or SHARED (which any change to a
+    contributor, a link or a member moves) moves, as the page itself is: reading them was
     four of the page's five queries (issue 10). No such contributor is a 404, not kept.
     """
-
     if len(slug) > Contributor._meta.get_field("slug").max_length:
         raise Http404("No such contributor")  # and no key longer than a cache takes
 
@@ -585,7 +584,10 @@ def contributor_page(
         return person, contributor_languages(person)
 
     return pagecache.remembered(
-        f"contributor-page:{locale.pk}:{slug}", read, LISTING_SECONDS, tags=[*tags]
+        f"contributor-page:{locale.pk}:{slug}",
+        read,
+        LISTING_SECONDS,
+        tags=[*tags, pagecache.SHARED],
     )
 
 
