@@ -8,11 +8,13 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from wagtail.models import Site
 
 from masthead.audience import links
 from masthead.audience.models import Reader, Suppression
 from masthead.lib import tokens
 from masthead.newsletter.emails import unsubscribe_token
+from masthead.newsroom import services
 
 from .accounts import ACCOUNT, SENT, SIGN_IN, reader, sign_in_path, sign_in_token, signed_in
 from .conftest import html_part, text_part
@@ -89,6 +91,20 @@ class TestMagicLink:
         message = smtp_sink.messages[0]
         assert sign_in_path(message).startswith("/es/account/sign-in/")
         assert '<html lang="es">' in html_part(message)
+
+    def test_the_email_names_the_publication_in_the_readers_language(
+        self, ask, smtp_sink, publication
+    ):
+        site = Site.objects.get(is_default_site=True)
+        services.configure_publication(site=site, texts={"es": {"name": "La Gaceta de Prueba"}})
+        reader("lector@example.org", language="es")
+        reader("reader@example.org")
+        ask("lector@example.org")
+        ask("reader@example.org")
+        spanish, english = (text_part(message) for message in smtp_sink.messages)
+        assert "La Gaceta de Prueba" in spanish and "The Test Gazette" not in spanish
+        # No English name of its own: the one in the publication settings.
+        assert "The Test Gazette" in english and "La Gaceta" not in english
 
     def test_the_link_works_once(self, client, ask, smtp_sink, publication):
         reader("once@example.org")

@@ -12,10 +12,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from freezegun import freeze_time
+from wagtail.models import Site
 
 from masthead.audience.models import Reader, Suppression
 from masthead.funding import ledger, lifecycle, outbox
 from masthead.funding.models import Checkout, Interval, Membership, Payment
+from masthead.newsroom import services
 from tests.funding import paying
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +93,18 @@ def test_a_spanish_reader_is_thanked_in_spanish_with_spanish_links(
     receipt = paying.link_path(message, "/support/receipt/")
     assert receipt.startswith("/es/support/receipt/")
     assert Client().get(receipt).status_code == 200
+
+
+def test_the_thanks_name_the_publication_in_the_readers_language(
+    publication, smtp_sink, django_capture_on_commit_callbacks
+):
+    site = Site.objects.get(is_default_site=True)
+    services.configure_publication(site=site, texts={"es": {"name": "La Gaceta de Prueba"}})
+    lector = Reader.objects.create(email="lucia@example.org", language="es")
+    paying.pay(django_capture_on_commit_callbacks, paying.checkout(reader=lector, amount=2500))
+    [message] = smtp_sink.to("lucia@example.org")
+    assert "La Gaceta de Prueba" in message["Subject"]
+    assert "The Test Gazette" not in paying.text_part(message)
 
 
 def test_a_guest_is_thanked_in_the_language_of_their_checkout(

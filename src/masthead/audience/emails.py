@@ -16,25 +16,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from masthead.audience.models import Newsletter, Reader, Subscription
-from masthead.newsroom.models import PublicationSettings
+from masthead.newsroom import queries
 
 log = logging.getLogger(__name__)
-
-
-def _publication_name() -> str:
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return settings.WAGTAIL_SITE_NAME
-    return PublicationSettings.for_site(site).name or settings.WAGTAIL_SITE_NAME
 
 
 def _message(
     *, reader: Reader, subject: str, template: str, context: dict, to: str = ""
 ) -> EmailMultiAlternatives:
-    context = {**context, "publication": _publication_name(), "reader": reader}
+    context = {**context, "publication": queries.site_publication_name(), "reader": reader}
     text = render_to_string(f"audience/email/{template}.txt", context)
     html = render_to_string(f"audience/email/{template}.html", context)
     # EmailMessage refuses a newline in any header (BadHeaderError), so a crafted address

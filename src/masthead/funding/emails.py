@@ -24,20 +24,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from masthead.funding.models import Gift, Membership, Payment, Plan
 from masthead.lib import money
-from masthead.newsroom.models import PublicationSettings
+from masthead.newsroom import queries
 
 log = logging.getLogger(__name__)
 
 
 def publication_name() -> str:
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is None:
-        return settings.WAGTAIL_SITE_NAME
-    return PublicationSettings.for_site(site).name or settings.WAGTAIL_SITE_NAME
+    """The publication's name in the active language (each message is built in its
+    reader's): ``queries.site_publication_name``."""
+    return queries.site_publication_name()
 
 
 def absolute_url(name: str, *, language: str, **kwargs: object) -> str:

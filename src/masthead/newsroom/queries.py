@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.paginator import Page as PaginatorPage
 from django.db.models import (
@@ -34,7 +35,7 @@ from django.utils.translation import get_language
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
-from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 
 from masthead.lib import pagecache
 from masthead.newsroom import compiled
@@ -725,6 +726,18 @@ def publication_name(request: HttpRequest, *, language: str | None = None) -> st
     texts give in that language, else the one in the publication settings."""
     texts = publication_texts(language or get_language())
     return texts.name or PublicationSettings.for_request(request).name
+
+
+def site_publication_name(language: str | None = None) -> str:
+    """``publication_name`` where there is no request to say the site (emails, receipts):
+    the name the texts of ``language`` (the active one by default) give, else the default
+    site's publication settings, else ``WAGTAIL_SITE_NAME``."""
+    texts = publication_texts(language or get_language())
+    if texts.name:
+        return texts.name
+    site = Site.objects.filter(is_default_site=True).first()
+    named = PublicationSettings.for_site(site).name if site is not None else ""
+    return named or settings.WAGTAIL_SITE_NAME
 
 
 def translation_source(page: Page) -> Page | None:
