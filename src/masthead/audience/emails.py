@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def _message(
     *, reader: Reader, subject: str, template: str, context: dict, to: str = ""
 ) -> EmailMultiAlternatives:
-    context = {**context, "publication": queries.site_publication_name(), "reader": reader}
+    context = {**context, "publication": queries.publication_name(), "reader": reader}
     text = render_to_string(f"audience/email/{template}.txt", context)
     html = render_to_string(f"audience/email/{template}.html", context)
     # EmailMessage refuses a newline in any header (BadHeaderError), so a crafted address

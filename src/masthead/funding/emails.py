@@ -32,12 +32,6 @@ from masthead.newsroom import queries
 log = logging.getLogger(__name__)
 
 
-def publication_name() -> str:
-    """The publication's name in the active language (each message is built in its
-    reader's): ``queries.site_publication_name``."""
-    return queries.site_publication_name()
-
-
 def absolute_url(name: str, *, language: str, **kwargs: object) -> str:
     """``BASE_URL`` + the route ``name`` under the /<language>/ prefix."""
     with translation.override(language):
@@ -53,7 +47,7 @@ def plan_name(plan: Plan, language: str) -> str:
 def _message(
     *, to: str, language: str, subject: str, template: str, context: dict
 ) -> EmailMultiAlternatives:
-    context = {**context, "publication": publication_name(), "language": language}
+    context = {**context, "publication": queries.publication_name(), "language": language}
     text = render_to_string(f"funding/email/{template}.txt", context)
     html = render_to_string(f"funding/email/{template}.html", context)
     # EmailMessage refuses a newline in any header (BadHeaderError): a crafted address
@@ -73,7 +67,7 @@ def thank_you(*, payment: Payment, to: str, language: str, token: str) -> EmailM
             to=to,
             language=language,
             subject=_("Thank you for supporting %(publication)s")
-            % {"publication": publication_name()},
+            % {"publication": queries.publication_name()},
             template="thank_you",
             context={
                 "amount": money.format_money(payment.amount, payment.currency),
@@ -135,7 +129,7 @@ def gift(*, gift: Gift, language: str, token: str) -> EmailMultiAlternatives:
             to=gift.recipient_email,
             language=language,
             subject=_("A gift membership of %(publication)s for you")
-            % {"publication": publication_name()},
+            % {"publication": queries.publication_name()},
             template="gift",
             context={
                 "plan": plan_name(gift.plan, language),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from masthead.funding import emails, links
 from masthead.funding.models import Payment, Refund
 from masthead.lib import money, tokens
+from masthead.newsroom import queries
 
 
 @dataclass(frozen=True)
@@ -76,5 +77,5 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "funding/receipt.html",
-        {"receipt": found, "publication": emails.publication_name()},
+        {"receipt": found, "publication": queries.publication_name()},
     )

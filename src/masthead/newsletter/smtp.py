@@ -9,10 +9,10 @@ Why not Django's ``send_messages`` and smtplib's ``sendmail`` for these copies:
 - The sending loop needs a moment between RCPT and DATA, where the previous message's
   "sent" mark is confirmed (marks.py); ``sendmail`` has no such place.
 
-What ``sendmail`` does is kept (and the DKIM backend's signature): EHLO when needed, the SIZE option, RSET after a refusal,
-closing after a 421, and the exceptions it raises for each refusal, so the sending loop
-handles both paths alike (tests/newsletter/test_sending.py runs them against a real
-server). Any other message goes through the backend's ``send_messages`` unchanged.
+What ``sendmail`` does is kept (and the DKIM backend's signature): EHLO when needed, the
+SIZE option, RSET after a refusal, closing after a 421, and the exceptions it raises for
+each refusal, so the sending loop handles both paths alike (tests/newsletter/
+test_sending.py runs them against a real server). Any other message goes through the backend's ``send_messages`` unchanged.
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ new ids.
 
 Django has no public way to keep a compiled query: the SQL comes from
 ``Query.get_compiler().as_sql()``, and the rows go through the same converters that
-``values_list`` applies (``get_converters``/``apply_converters``), so a row read here is
-the row the ORM gives. A read whose parameters are not exactly the ids it was built with
-(a backend that adds its own) is not kept, and runs through the ORM every time.
+``values_list`` applies (the compiler's own ``get_converters``/``apply_converters``), so a
+row read here is the row the ORM gives. A read whose parameters are not exactly the ids it
+was built with (a backend that adds its own) is not kept, and runs through the ORM every
+time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
@@ -31,6 +33,9 @@ M = TypeVar("M", bound=Model)
 class _Compiled:
     sql: str
     params: tuple[object, ...]
+    # The compiler keeps the converters' expressions; it names ``django.db.connection``,
+    # which stands for the calling thread's connection.
+    compiler: SQLCompiler
     converters: dict[int, tuple[list[Callable[..., object]], object]]
 
 
@@ -79,16 +84,9 @@ def _run(
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         found = cursor.fetchall()
-    if not compiled.converters:
-        return [tuple(row) for row in found]
-    converted = []
-    for row in found:
-        values = list(row)
-        for position, (converters, expression) in compiled.converters.items():
-            for converter in converters:
-                values[position] = converter(values[position], expression, connection)
-        converted.append(tuple(values))
-    return converted
+    if compiled.converters:
+        found = compiled.compiler.apply_converters(found, compiled.converters)
+    return [tuple(row) for row in found]
 
 
 def _compile(build: Callable[..., QuerySet], wanted: list[int] | None) -> _Compiled | None:
@@ -101,4 +99,4 @@ def _compile(build: Callable[..., QuerySet], wanted: list[int] | None) -> _Compi
     if stand_ins is not None and list(params) != stand_ins:
         return None
     columns = [select[0] for select in compiler.select[: compiler.col_count]]
-    return _Compiled(sql, tuple(params), compiler.get_converters(columns))
+    return _Compiled(sql, tuple(params), compiler, compiler.get_converters(columns))

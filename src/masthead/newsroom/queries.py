@@ -161,12 +161,14 @@ def _card_bylines(page_ids: list[int]) -> dict[int, list[ArticleByline]]:
         ),
         page_ids,
     )
+    bylines = compiled.instances(ArticleByline, columns, [row[:-1] for row in rows])
+    # The name is all a card shows of a contributor: the id, then the name (Model order).
     names = compiled.columns(Contributor, frozenset({"id", "name"}))
     found: dict[int, list[ArticleByline]] = {}
-    for row in rows:
-        (byline,) = compiled.instances(ArticleByline, columns, [row[:-1]])
-        read = {"id": byline.contributor_id, "name": row[-1]}
-        (byline.contributor,) = compiled.instances(Contributor, names, [[read[n] for n in names]])
+    for byline, row in zip(bylines, rows, strict=True):
+        (byline.contributor,) = compiled.instances(
+            Contributor, names, [(byline.contributor_id, row[-1])]
+        )
         found.setdefault(byline.page_id, []).append(byline)
     return found
 
@@ -588,7 +590,7 @@ def contributor_page(
         f"contributor-page:{locale.pk}:{slug}",
         read,
         LISTING_SECONDS,
-        tags=[*tags, pagecache.SHARED],
+        tags=list(dict.fromkeys([*tags, pagecache.SHARED])),
     )
 
 
@@ -721,20 +723,16 @@ def _all_texts() -> dict[str, PublicationText]:
     }
 
 
-def publication_name(request: HttpRequest, *, language: str | None = None) -> str:
+def publication_name(request: HttpRequest | None = None, *, language: str | None = None) -> str:
     """The publication's name in ``language`` (the active one by default): the name its
-    texts give in that language, else the one in the publication settings."""
-    texts = publication_texts(language or get_language())
-    return texts.name or PublicationSettings.for_request(request).name
-
-
-def site_publication_name(language: str | None = None) -> str:
-    """``publication_name`` where there is no request to say the site (emails, receipts):
-    the name the texts of ``language`` (the active one by default) give, else the default
-    site's publication settings, else ``WAGTAIL_SITE_NAME``."""
+    texts give in that language, else the one in the publication settings of the
+    request's site; without a request (emails, receipts), of the default site, else
+    ``WAGTAIL_SITE_NAME``."""
     texts = publication_texts(language or get_language())
     if texts.name:
         return texts.name
+    if request is not None:
+        return PublicationSettings.for_request(request).name
     site = Site.objects.filter(is_default_site=True).first()
     named = PublicationSettings.for_site(site).name if site is not None else ""
     return named or settings.WAGTAIL_SITE_NAME
